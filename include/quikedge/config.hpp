@@ -1,0 +1,138 @@
+// Plain, typed configuration of one quikedge process (SPEC section 2).
+// Filled by proxy/config/yaml_loader; YAML nodes never leave proxy/config/.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace quikedge {
+
+using duration = std::chrono::milliseconds;
+
+/// A host:port pair as written in the config ("127.0.0.1:8080", "[::1]:80", "name:80").
+struct address {
+  std::string host;
+  std::uint16_t port = 0;
+
+  [[nodiscard]] std::string to_string() const;
+  friend bool operator==(const address&, const address&) = default;
+};
+
+struct tls_config {
+  std::string certificate;
+  std::string private_key;
+};
+
+struct listener_config {
+  std::string name;
+  address bind;
+  std::optional<tls_config> tls;
+};
+
+enum class role { readonly = 0, operator_ = 1, admin = 2 };
+
+struct admin_token {
+  std::string name;
+  role token_role = role::readonly;
+  std::string token_sha256;  ///< 64 lower-case hex characters
+};
+
+struct admin_config {
+  address bind{"127.0.0.1", 9901};
+  std::vector<admin_token> tokens;
+  std::string audit_log;  ///< empty: no audit file
+  std::size_t max_body_bytes = 65536;
+};
+
+struct health_check_config {
+  std::string path = "/health";
+  duration interval{2000};
+  duration timeout{1000};
+  int healthy_threshold = 2;
+  int unhealthy_threshold = 3;
+};
+
+struct stack_config {
+  std::string name;
+  std::vector<address> endpoints;
+  std::optional<health_check_config> health_check;
+};
+
+struct sticky_config {
+  std::string cookie;  ///< empty: no sticky cookie
+  duration cookie_ttl{3600 * 1000};
+  enum class key_source { none, header, cookie };
+  key_source hash_source = key_source::none;
+  std::string hash_name;  ///< header or cookie name for hash_key
+};
+
+struct websocket_config {
+  duration drain_timeout{30000};
+  duration rollback_drain_timeout{0};
+};
+
+struct routing_config {
+  /// Stack name → weight; every configured stack appears (missing ones default to 0).
+  std::map<std::string, std::uint32_t> weights;
+  std::string override_header;
+  std::string stack_response_header;
+  sticky_config sticky;
+  websocket_config websocket;
+};
+
+struct timeouts_config {
+  duration connect{2000};
+  duration request_header{10000};
+  duration idle{60000};
+  duration upstream_response{30000};
+};
+
+struct limits_config {
+  std::size_t max_request_header_bytes = 65536;
+  std::uint64_t max_request_body_bytes = 10 * 1024 * 1024;
+  std::size_t max_connections = 100000;
+};
+
+struct rollout_step {
+  std::uint32_t weight = 0;
+  duration pause{0};
+};
+
+struct rollout_gates {
+  duration window{60000};
+  std::uint64_t min_requests = 200;
+  double max_error_rate = 0.001;
+  duration max_p99_latency{500};
+};
+
+struct rollout_config {
+  std::vector<rollout_step> steps{{10, duration{300000}}, {50, duration{600000}}, {100, duration{0}}};
+  rollout_gates gates;
+  std::string state_file;
+};
+
+enum class io_backend { epoll, io_uring };
+enum class log_level { debug, info, warn, error };
+
+struct config {
+  std::string source_file;  ///< path the config was read from ("" for built-in ones)
+  std::string environment = "live";
+  unsigned workers = 0;  ///< 0: one per core
+  io_backend backend = io_backend::epoll;
+  log_level level = log_level::warn;
+  std::vector<listener_config> listeners;
+  admin_config admin;
+  std::vector<stack_config> stacks;  ///< in file order (display order)
+  routing_config routing;
+  timeouts_config timeouts;
+  limits_config limits;
+  rollout_config rollout;
+
+  [[nodiscard]] const stack_config* find_stack(const std::string& name) const;
+};
+
+}  // namespace quikedge

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs, idempotently, exactly the Debian 12 packages that building, testing and
+# benchmarking quikedge need. Safe to run on every `make`: it does nothing when all
+# packages are present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev liburing-dev libyaml-cpp-dev libssl-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  nginx-light haproxy wrk prometheus curl openssl
+  python3 python3-websockets procps clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# nginx and haproxy must not start as services: tests and benchmarks run their own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod +x /usr/sbin/policy-rc.d
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
