@@ -1,0 +1,26 @@
+// Admin endpoint handlers, one file each. All run on the control thread and
+// answer through `respond`, possibly later (changes wait for worker acks).
+#pragma once
+
+#include "admin/admin_types.hpp"
+#include "server/control_plane.hpp"
+
+namespace quikedge::admin {
+
+using server::control_plane;
+
+void handle_healthz(control_plane& control, const call& c, const respond_fn& respond);
+void handle_readyz(control_plane& control, const call& c, const respond_fn& respond);
+void handle_metrics(control_plane& control, const call& c, const respond_fn& respond);
+void handle_state(control_plane& control, const call& c, const respond_fn& respond);
+void handle_put_weights(control_plane& control, const call& c, const respond_fn& respond);
+void handle_rollback(control_plane& control, const call& c, const respond_fn& respond);
+void handle_reload(control_plane& control, const call& c, const respond_fn& respond);
+void handle_get_rollout(control_plane& control, const call& c, const respond_fn& respond);
+void handle_rollout_action(control_plane& control, const call& c, const respond_fn& respond);
+
+/// Answers a finished change with the new state, or the change's error.
+void respond_with_state(control_plane& control, const request& req,
+                        const server::change_result& result, const respond_fn& respond);
+
+}  // namespace quikedge::admin

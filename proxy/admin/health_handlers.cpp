@@ -1,0 +1,49 @@
+// GET /healthz, /readyz and /metrics: unauthenticated, for probes and Prometheus.
+#include "admin/handlers.hpp"
+#include "metrics/prometheus_text.hpp"
+
+namespace quikedge::admin {
+
+void handle_healthz(control_plane&, const call& c, const respond_fn& respond) {
+  respond(json_response(c.message, http::status::ok, R"({"status":"ok"})"));
+}
+
+void handle_readyz(control_plane& control, const call& c, const respond_fn& respond) {
+  bool weighted_stack_healthy = false;
+  for (const auto& stack : control.table().stacks()) {
+    weighted_stack_healthy |= stack.weight > 0 && stack.has_healthy_endpoint();
+  }
+  if (control.listeners_up() && weighted_stack_healthy) {
+    respond(json_response(c.message, http::status::ok, R"({"ready":true})"));
+  } else {
+    respond(json_response(c.message, http::status::service_unavailable,
+                          control.listeners_up()
+                              ? R"({"ready":false,"reason":"no stack with weight > 0 is healthy"})"
+                              : R"({"ready":false,"reason":"listeners are not up"})"));
+  }
+}
+
+void handle_metrics(control_plane& control, const call& c, const respond_fn& respond) {
+  metrics::exposition_input input;
+  input.environment = control.settings().environment;
+  input.stack_names = control.stack_names();
+  for (const auto& w : control.workers()) {
+    input.workers.push_back(&w->metrics());
+  }
+  for (const auto& stack : control.table().stacks()) {
+    metrics::stack_gauge gauge{stack.name, stack.id, stack.weight, {}};
+    for (const auto& endpoint : stack.endpoints) {
+      gauge.endpoints.push_back({endpoint.name, endpoint.healthy});
+    }
+    input.stacks.push_back(std::move(gauge));
+  }
+  input.config_version = control.version();
+  response res{http::status::ok, c.message.version()};
+  res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  res.keep_alive(c.message.keep_alive());
+  res.body() = metrics::render_prometheus(input);
+  res.prepare_payload();
+  respond(std::move(res));
+}
+
+}  // namespace quikedge::admin

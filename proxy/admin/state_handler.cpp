@@ -1,0 +1,19 @@
+// GET /api/v1/state, and the state answer shared by every change endpoint.
+#include "admin/handlers.hpp"
+
+namespace quikedge::admin {
+
+void handle_state(control_plane& control, const call& c, const respond_fn& respond) {
+  respond(json_response(c.message, http::status::ok, control.state_json()));
+}
+
+void respond_with_state(control_plane& control, const request& req,
+                        const server::change_result& result, const respond_fn& respond) {
+  if (!result.error.empty()) {
+    respond(error_response(req, static_cast<http::status>(result.status), result.error));
+    return;
+  }
+  respond(json_response(req, http::status::ok, control.state_json()));
+}
+
+}  // namespace quikedge::admin

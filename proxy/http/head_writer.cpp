@@ -1,0 +1,162 @@
+// Header rewriting between client and upstream.
+#include "http/head_writer.hpp"
+
+#include <charconv>
+
+namespace quikedge::http {
+namespace {
+
+bool is_hop_by_hop(std::string_view name) {
+  return iequals(name, "connection") || iequals(name, "keep-alive") ||
+         iequals(name, "proxy-connection") || iequals(name, "te") || iequals(name, "upgrade") ||
+         iequals(name, "transfer-encoding") || iequals(name, "trailer");
+}
+
+/// Headers the sender listed in Connection are hop-by-hop too (RFC 9110 7.6.1).
+bool named_by_connection(const message_head& head, std::string_view name) {
+  return !head.connection_raw.empty() && list_contains_token(head.connection_raw, name);
+}
+
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+void append_number(std::string& out, std::uint64_t value) {
+  char digits[24];
+  auto result = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, result.ptr);
+}
+
+}  // namespace
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+  }
+}
+
+void write_upstream_request_head(const message_head& request, const upstream_request_facts& facts,
+                                 std::string& out) {
+  out.clear();
+  out.append(request.method);
+  out.push_back(' ');
+  out.append(request.target);
+  out.append(request.version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+
+  std::string_view forwarded_for;
+  bool forwarded_for_seen = false;
+  for (const auto& field : request.headers) {
+    if (is_hop_by_hop(field.name) || named_by_connection(request, field.name) ||
+        iequals(field.name, "expect") || iequals(field.name, "x-forwarded-proto")) {
+      continue;  // Expect is answered by the proxy itself; the rest are replaced below
+    }
+    if (iequals(field.name, "x-forwarded-for")) {
+      // Several X-Forwarded-For lines form one list; emit them joined, ours last.
+      if (forwarded_for_seen) {
+        out.append(", ");
+      } else {
+        out.append("X-Forwarded-For: ");
+        forwarded_for_seen = true;
+      }
+      out.append(field.value);
+      forwarded_for = field.value;
+      continue;
+    }
+    out.append(field.name);
+    out.append(": ");
+    out.append(field.value);
+    out.append("\r\n");
+  }
+  if (forwarded_for_seen) {
+    out.append(forwarded_for.empty() ? "" : ", ");
+    out.append(facts.client_ip);
+    out.append("\r\n");
+  } else {
+    append_header(out, "X-Forwarded-For", facts.client_ip);
+  }
+  append_header(out, "X-Forwarded-Proto", facts.client_tls ? "https" : "http");
+  if (request.request_id.empty()) {
+    append_header(out, "X-Request-Id", facts.request_id);
+  }
+  if (!request.has_host) {
+    append_header(out, "Host", facts.host_fallback);
+  }
+  if (request.framing == body_framing::chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  if (request.version_minor == 0) {
+    out.append("Connection: keep-alive\r\n");
+  }
+  out.append("\r\n");
+}
+
+void write_client_response_head(const message_head& response, const client_response_facts& facts,
+                                std::string& out) {
+  out.clear();
+  out.append("HTTP/1.1 ");
+  append_number(out, static_cast<std::uint64_t>(response.status));
+  out.push_back(' ');
+  out.append(response.reason);
+  out.append("\r\n");
+  for (const auto& field : response.headers) {
+    if (iequals(field.name, "transfer-encoding")) {
+      // Chunked bodies are relayed unchanged, so the coding list goes with them.
+      if (response.framing == body_framing::chunked) {
+        append_header(out, field.name, field.value);
+      }
+      continue;
+    }
+    if (is_hop_by_hop(field.name) || named_by_connection(response, field.name)) {
+      continue;
+    }
+    if (!facts.stack_header.empty() && iequals(field.name, facts.stack_header)) {
+      continue;  // the proxy's own value wins
+    }
+    out.append(field.name);
+    out.append(": ");
+    out.append(field.value);
+    out.append("\r\n");
+  }
+  if (!facts.stack_header.empty() && !facts.stack_name.empty()) {
+    append_header(out, facts.stack_header, facts.stack_name);
+  }
+  if (!facts.keep_alive) {
+    out.append("Connection: close\r\n");
+  } else if (facts.client_version_minor == 0) {
+    out.append("Connection: keep-alive\r\n");
+  }
+  out.append("\r\n");
+}
+
+void write_error_response(int status, bool close, std::string& out) {
+  out.clear();
+  std::string_view reason = reason_phrase(status);
+  out.append("HTTP/1.1 ");
+  append_number(out, static_cast<std::uint64_t>(status));
+  out.push_back(' ');
+  out.append(reason);
+  out.append("\r\nContent-Type: text/plain\r\nContent-Length: ");
+  append_number(out, 4 + reason.size() + 1);
+  out.append(close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n");
+  append_number(out, static_cast<std::uint64_t>(status));
+  out.push_back(' ');
+  out.append(reason);
+  out.push_back('\n');
+}
+
+}  // namespace quikedge::http

@@ -1,0 +1,126 @@
+// One downstream connection: reads requests, routes each to a stack, relays it to
+// a pooled upstream connection and streams the response back, in order, until the
+// client or the proxy ends the connection. Worker only.
+//
+// The session is a template over the client stream (plain TCP today, TLS later);
+// it is instantiated explicitly in http_session_*.cpp so only those files pay for
+// the template.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "http/body_tracker.hpp"
+#include "http/message_head.hpp"
+#include "http/session_context.hpp"
+#include "routing/routing_table.hpp"
+#include "upstream/connection_pool.hpp"
+#include "util/byte_buffer.hpp"
+
+namespace quikedge::http {
+
+template <class ClientStream>
+class http_session : public std::enable_shared_from_this<http_session<ClientStream>>,
+                     public deadline_entry {
+ public:
+  http_session(session_context& context, ClientStream stream,
+               const boost::asio::ip::tcp::endpoint& peer, bool tls);
+  ~http_session() override;
+
+  void start();
+  void on_deadline() override;
+
+ private:
+  using error_code = boost::system::error_code;
+
+  /// Where the exchange is, so a deadline or an error can be answered correctly.
+  enum class phase : std::uint8_t {
+    idle,             ///< waiting for the first byte of a request
+    request_head,     ///< a request head is arriving
+    connect,          ///< connecting to the upstream
+    request_body,     ///< relaying the request body
+    response_head,    ///< waiting for the upstream's response head
+    response_body,    ///< relaying the response body
+    writing_error,    ///< sending a response the proxy made
+    closed,
+  };
+
+  // Request phases, in the order they run.
+  void do_read_request_head();
+  void on_request_head_bytes(const error_code& ec, std::size_t n);
+  void handle_request_head();
+  bool pick_upstream();
+  void acquire_connection();
+  void do_connect();
+  void on_connect(const error_code& ec);
+  void do_write_request_head();
+  void on_request_head_written(const error_code& ec);
+  void do_send_continue();
+  void do_read_request_body();
+  void on_request_body_bytes(const error_code& ec, std::size_t n);
+  void do_write_request_body();
+  void on_request_body_written(const error_code& ec, std::size_t n);
+
+  // Response phases.
+  void do_read_response_head();
+  void on_response_head_bytes(const error_code& ec, std::size_t n);
+  void handle_response_head();
+  void on_response_head_written(const error_code& ec);
+  void do_read_response_body();
+  void on_response_body_bytes(const error_code& ec, std::size_t n);
+  void on_response_body_written(const error_code& ec, std::size_t n);
+  void finish_exchange();
+
+  // Failure handling.
+  void upstream_failed(int status);
+  bool retry_on_fresh_connection();
+  void send_error(int status, bool close_after);
+  void on_error_written(const error_code& ec);
+  void release_upstream(bool reusable);
+  void close(bool linger = true);
+  void do_linger();
+
+  void set_deadline(std::chrono::milliseconds from_now);
+  void clear_deadline() { deadline = clock::time_point::max(); }
+  void record(int status);
+
+  session_context& context_;
+  ClientStream client_;
+  bool tls_;
+  std::string client_ip_;
+
+  phase phase_ = phase::idle;
+  bool timed_out_ = false;
+
+  util::byte_buffer client_in_;    ///< request heads and bodies from the client
+  util::byte_buffer upstream_in_;  ///< response heads and bodies from the upstream
+  std::string upstream_head_;      ///< request head being sent upstream
+  std::string client_head_;        ///< response head (or proxy response) being sent
+  std::string request_id_;
+  message_head head_;  ///< the head being parsed; views die when its buffer is consumed
+
+  // The current exchange; reset for every request.
+  routing::routing_table_ptr table_;
+  int stack_index_ = -1;
+  int endpoint_index_ = -1;
+  upstream::upstream_connection_ptr upstream_;
+  bool upstream_reused_ = false;
+  bool retried_ = false;
+  bool request_idempotent_ = false;
+  bool request_is_head_ = false;
+  bool request_expect_continue_ = false;
+  bool client_keep_alive_ = true;
+  bool upstream_keep_alive_ = true;
+  bool response_started_ = false;
+  int client_version_minor_ = 1;
+  int response_status_ = 0;
+  std::size_t pending_body_bytes_ = 0;  ///< buffered body bytes in the write in flight
+  body_tracker request_body_;
+  body_tracker response_body_;
+  clock::time_point request_started_{};
+};
+
+}  // namespace quikedge::http

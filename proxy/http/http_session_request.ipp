@@ -1,0 +1,366 @@
+// http_session, request side: read and route a request, connect or reuse an
+// upstream connection, relay the request body. Included by http_session_*.cpp.
+#pragma once
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+
+#include "http/head_writer.hpp"
+#include "http/http_session.hpp"
+
+namespace quikedge::http {
+
+namespace session_detail {
+
+// Grow the read buffer by at least this much per read; big enough that bodies
+// move in few syscalls, small enough that idle keep-alive connections stay cheap.
+constexpr std::size_t read_chunk = 16 * 1024;
+
+inline bool is_idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
+
+template <class Stream>
+auto& lowest_socket(Stream& stream) {
+  if constexpr (requires { stream.lowest_layer(); }) {
+    return stream.lowest_layer();
+  } else {
+    return stream;
+  }
+}
+
+}  // namespace session_detail
+
+template <class ClientStream>
+http_session<ClientStream>::http_session(session_context& context, ClientStream stream,
+                                         const boost::asio::ip::tcp::endpoint& peer, bool tls)
+    : context_(context), client_(std::move(stream)), tls_(tls),
+      client_ip_(peer.address().to_string()) {
+  context_.deadlines.link(*this);
+}
+
+template <class ClientStream>
+http_session<ClientStream>::~http_session() {
+  context_.deadlines.unlink(*this);
+  context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::start() {
+  do_read_request_head();
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::set_deadline(std::chrono::milliseconds from_now) {
+  deadline = clock::now() + from_now;
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_deadline() {
+  timed_out_ = true;
+  error_code ignored;
+  session_detail::lowest_socket(client_).cancel(ignored);
+  if (upstream_) {
+    upstream_->socket.cancel(ignored);
+  }
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::do_read_request_head() {
+  const auto& settings = context_.table->settings();
+  phase_ = client_in_.empty() ? phase::idle : phase::request_head;
+  if (!client_in_.empty()) {
+    // A pipelined request may already be buffered.
+    on_request_head_bytes({}, 0);
+    return;
+  }
+  set_deadline(settings.timeouts.idle);
+  if (!client_in_.prepare(session_detail::read_chunk,
+                          settings.limits.max_request_header_bytes + session_detail::read_chunk)) {
+    close();
+    return;
+  }
+  client_.async_read_some(
+      boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+        self->on_request_head_bytes(ec, n);
+      });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_request_head_bytes(const error_code& ec, std::size_t n) {
+  const auto& settings = context_.table->settings();
+  if (ec) {
+    if (phase_ == phase::request_head && timed_out_) {
+      send_error(408, true);
+    } else {
+      close(false);
+    }
+    return;
+  }
+  client_in_.commit(n);
+  if (phase_ == phase::idle) {
+    phase_ = phase::request_head;
+    set_deadline(settings.timeouts.request_header);
+  }
+  head_limits limits{settings.limits.max_request_header_bytes, 128};
+  switch (parse_request_head(client_in_.view(), limits, head_)) {
+    case parse_status::ok:
+      handle_request_head();
+      return;
+    case parse_status::incomplete:
+      break;
+    case parse_status::bad_request:
+      send_error(400, true);
+      return;
+    case parse_status::header_too_large:
+      send_error(431, true);
+      return;
+    case parse_status::not_implemented:
+      send_error(501, true);
+      return;
+  }
+  if (!client_in_.prepare(session_detail::read_chunk,
+                          settings.limits.max_request_header_bytes + session_detail::read_chunk)) {
+    send_error(431, true);
+    return;
+  }
+  client_.async_read_some(
+      boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+        self->on_request_head_bytes(ec, n);
+      });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::handle_request_head() {
+  // Everything the later phases need is copied out of head_ here: its views die
+  // once the head's bytes are consumed from client_in_.
+  table_ = context_.table;
+  const auto& settings = table_->settings();
+  request_started_ = clock::now();
+  clear_deadline();
+  stack_index_ = endpoint_index_ = -1;
+  upstream_reused_ = retried_ = response_started_ = false;
+  response_status_ = 0;
+  client_version_minor_ = head_.version_minor;
+  client_keep_alive_ = head_.wants_keep_alive();
+  request_is_head_ = head_.method == "HEAD";
+  request_idempotent_ = session_detail::is_idempotent(head_.method);
+  request_expect_continue_ = head_.expect_continue;
+  request_body_.start(head_.framing, head_.content_length);
+
+  if (head_.framing == body_framing::content_length &&
+      head_.content_length > settings.limits.max_request_body_bytes) {
+    client_in_.consume(head_.head_bytes);
+    send_error(413, true);
+    return;
+  }
+  if (!pick_upstream()) {
+    client_in_.consume(head_.head_bytes);
+    send_error(503, request_body_.has_body());
+    return;
+  }
+  const auto& stack = table_->stacks()[static_cast<std::size_t>(stack_index_)];
+  const auto& endpoint = stack.endpoints[static_cast<std::size_t>(endpoint_index_)];
+  if (head_.request_id.empty()) {
+    context_.request_ids.next(request_id_);
+  }
+  write_upstream_request_head(head_, {client_ip_, tls_, request_id_, endpoint.name},
+                              upstream_head_);
+  client_in_.consume(head_.head_bytes);
+  acquire_connection();
+}
+
+template <class ClientStream>
+bool http_session<ClientStream>::pick_upstream() {
+  const auto& table = *table_;
+  int stack = -1;
+  const auto& override_header = table.settings().routing.override_header;
+  if (!override_header.empty()) {
+    for (const auto& field : head_.headers) {
+      if (iequals(field.name, override_header)) {
+        stack = table.find_stack(field.value);
+        break;
+      }
+    }
+  }
+  if (stack < 0) {
+    stack = context_.picker.pick_stack(table);
+  }
+  if (stack < 0) {
+    stack = routing::weighted_picker::any_healthy_stack(table);
+  }
+  if (stack < 0) {
+    return false;
+  }
+  int endpoint = context_.picker.pick_endpoint(table.stacks()[static_cast<std::size_t>(stack)]);
+  if (endpoint < 0) {
+    return false;
+  }
+  stack_index_ = stack;
+  endpoint_index_ = endpoint;
+  return true;
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::acquire_connection() {
+  const auto& endpoint = table_->stacks()[static_cast<std::size_t>(stack_index_)]
+                             .endpoints[static_cast<std::size_t>(endpoint_index_)];
+  upstream_ = context_.pool.take(endpoint.id);
+  if (upstream_) {
+    upstream_reused_ = true;
+    do_write_request_head();
+  } else {
+    do_connect();
+  }
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::do_connect() {
+  const auto& stack = table_->stacks()[static_cast<std::size_t>(stack_index_)];
+  const auto& endpoint = stack.endpoints[static_cast<std::size_t>(endpoint_index_)];
+  upstream_ = context_.pool.make(endpoint.id);
+  upstream_reused_ = false;
+  phase_ = phase::connect;
+  set_deadline(table_->settings().timeouts.connect);
+  upstream_->socket.async_connect(endpoint.address,
+                                  [self = this->shared_from_this()](const error_code& ec) {
+                                    self->on_connect(ec);
+                                  });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_connect(const error_code& ec) {
+  if (ec) {
+    upstream_failed(timed_out_ ? 504 : 502);
+    return;
+  }
+  error_code ignored;
+  upstream_->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+  metrics::bump(context_.metrics.stack(table_->stacks()[static_cast<std::size_t>(stack_index_)].id)
+           .upstream_connections_opened);
+  do_write_request_head();
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::do_write_request_head() {
+  // The head and whatever body bytes are already buffered go out in one write.
+  phase_ = phase::request_body;
+  set_deadline(table_->settings().timeouts.upstream_response);
+  pending_body_bytes_ = request_body_.take(client_in_.view());
+  if (request_body_.failed()) {
+    release_upstream(false);
+    send_error(400, true);
+    return;
+  }
+  std::array<boost::asio::const_buffer, 2> buffers{
+      boost::asio::buffer(upstream_head_),
+      boost::asio::buffer(client_in_.data(), pending_body_bytes_)};
+  boost::asio::async_write(
+      upstream_->socket, buffers,
+      [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+        self->on_request_head_written(ec);
+      });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_request_head_written(const error_code& ec) {
+  if (ec) {
+    if (!retry_on_fresh_connection()) {
+      upstream_failed(timed_out_ ? 504 : 502);
+    }
+    return;
+  }
+  client_in_.consume(pending_body_bytes_);
+  pending_body_bytes_ = 0;
+  if (request_body_.complete()) {
+    do_read_response_head();
+  } else if (request_expect_continue_) {
+    do_send_continue();
+  } else {
+    do_read_request_body();
+  }
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::do_send_continue() {
+  // The proxy answers Expect itself (and strips it upstream), as nginx does: the
+  // client then sends its body, which is relayed as it arrives.
+  request_expect_continue_ = false;
+  static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+  boost::asio::async_write(client_, boost::asio::buffer(continue_line),
+                           [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+                             if (ec) {
+                               self->release_upstream(false);
+                               self->close();
+                               return;
+                             }
+                             self->do_read_request_body();
+                           });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::do_read_request_body() {
+  phase_ = phase::request_body;
+  set_deadline(table_->settings().timeouts.idle);
+  client_in_.prepare(session_detail::read_chunk, client_in_.capacity() + session_detail::read_chunk);
+  client_.async_read_some(
+      boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+        self->on_request_body_bytes(ec, n);
+      });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_request_body_bytes(const error_code& ec, std::size_t n) {
+  if (ec) {
+    // The client went away mid-body: the upstream saw a truncated request.
+    release_upstream(false);
+    close();
+    return;
+  }
+  client_in_.commit(n);
+  do_write_request_body();
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::do_write_request_body() {
+  pending_body_bytes_ = request_body_.take(client_in_.view());
+  if (request_body_.failed()) {
+    release_upstream(false);
+    send_error(400, true);
+    return;
+  }
+  if (request_body_.payload_bytes() > table_->settings().limits.max_request_body_bytes) {
+    release_upstream(false);
+    send_error(413, true);
+    return;
+  }
+  set_deadline(table_->settings().timeouts.idle);
+  boost::asio::async_write(upstream_->socket,
+                           boost::asio::buffer(client_in_.data(), pending_body_bytes_),
+                           [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                             self->on_request_body_written(ec, n);
+                           });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_request_body_written(const error_code& ec, std::size_t n) {
+  if (ec) {
+    upstream_failed(timed_out_ ? 504 : 502);
+    return;
+  }
+  client_in_.consume(n);
+  pending_body_bytes_ = 0;
+  if (request_body_.complete()) {
+    do_read_response_head();
+  } else {
+    do_read_request_body();
+  }
+}
+
+}  // namespace quikedge::http

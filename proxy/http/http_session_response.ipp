@@ -1,0 +1,312 @@
+// http_session, response side: read the upstream's response head, rewrite it,
+// stream the body to the client, then recycle both connections. Also the error
+// paths. Included by http_session_*.cpp.
+#pragma once
+
+#include <boost/asio/write.hpp>
+
+#include "http/head_writer.hpp"
+#include "http/http_session.hpp"
+
+namespace quikedge::http {
+
+template <class ClientStream>
+void http_session<ClientStream>::do_read_response_head() {
+  phase_ = phase::response_head;
+  set_deadline(table_->settings().timeouts.upstream_response);
+  upstream_in_.prepare(session_detail::read_chunk,
+                       table_->settings().limits.max_request_header_bytes + session_detail::read_chunk);
+  upstream_->socket.async_read_some(
+      boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
+      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+        self->on_response_head_bytes(ec, n);
+      });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_response_head_bytes(const error_code& ec, std::size_t n) {
+  if (ec) {
+    if (upstream_in_.empty() && retry_on_fresh_connection()) {
+      return;
+    }
+    upstream_failed(timed_out_ ? 504 : 502);
+    return;
+  }
+  upstream_in_.commit(n);
+  head_limits limits{table_->settings().limits.max_request_header_bytes, 256};
+  switch (parse_response_head(upstream_in_.view(), limits, request_is_head_, head_)) {
+    case parse_status::ok:
+      break;
+    case parse_status::incomplete:
+      if (!upstream_in_.prepare(session_detail::read_chunk, limits.max_head_bytes +
+                                                                session_detail::read_chunk)) {
+        upstream_failed(502);
+        return;
+      }
+      upstream_->socket.async_read_some(
+          boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
+          [self = this->shared_from_this()](const error_code& ec2, std::size_t n2) {
+            self->on_response_head_bytes(ec2, n2);
+          });
+      return;
+    default:
+      upstream_failed(502);
+      return;
+  }
+  if (head_.status < 200) {
+    // Interim responses (100 Continue after the proxy already answered Expect,
+    // 102, 103) are dropped; 101 needs an upgrade the proxy did not forward.
+    if (head_.status == 101) {
+      upstream_failed(502);
+      return;
+    }
+    upstream_in_.consume(head_.head_bytes);
+    on_response_head_bytes({}, 0);
+    return;
+  }
+  handle_response_head();
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::handle_response_head() {
+  response_status_ = head_.status;
+  response_body_.start(head_.framing, head_.content_length);
+  upstream_keep_alive_ = head_.wants_keep_alive() && head_.framing != body_framing::until_close;
+  // HTTP/1.0 requests go upstream as HTTP/1.0, so a chunked answer is a protocol
+  // error the client could not parse.
+  if (client_version_minor_ == 0 && head_.framing == body_framing::chunked) {
+    upstream_failed(502);
+    return;
+  }
+  if (head_.framing == body_framing::until_close) {
+    client_keep_alive_ = false;
+  }
+  const auto& stack = table_->stacks()[static_cast<std::size_t>(stack_index_)];
+  write_client_response_head(
+      head_,
+      {client_keep_alive_, client_version_minor_, table_->settings().routing.stack_response_header,
+       stack.name},
+      client_head_);
+  upstream_in_.consume(head_.head_bytes);
+  pending_body_bytes_ = response_body_.take(upstream_in_.view());
+  if (response_body_.failed()) {
+    upstream_failed(502);
+    return;
+  }
+  response_started_ = true;
+  phase_ = phase::response_body;
+  set_deadline(table_->settings().timeouts.idle);
+  std::array<boost::asio::const_buffer, 2> buffers{
+      boost::asio::buffer(client_head_),
+      boost::asio::buffer(upstream_in_.data(), pending_body_bytes_)};
+  boost::asio::async_write(client_, buffers,
+                           [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+                             self->on_response_head_written(ec);
+                           });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_response_head_written(const error_code& ec) {
+  if (ec) {
+    record(response_status_);
+    release_upstream(false);
+    close();
+    return;
+  }
+  on_response_body_written({}, pending_body_bytes_);
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::do_read_response_body() {
+  set_deadline(table_->settings().timeouts.upstream_response);
+  upstream_in_.prepare(session_detail::read_chunk, upstream_in_.capacity() + session_detail::read_chunk);
+  upstream_->socket.async_read_some(
+      boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
+      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+        self->on_response_body_bytes(ec, n);
+      });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_response_body_bytes(const error_code& ec, std::size_t n) {
+  if (ec == boost::asio::error::eof) {
+    response_body_.on_eof();
+  }
+  if (ec && !response_body_.complete()) {
+    // Part of the response already reached the client: all that is left is to
+    // cut the connection so the client sees a truncated message, not a wrong one.
+    record(response_status_);
+    release_upstream(false);
+    close();
+    return;
+  }
+  if (response_body_.complete()) {
+    finish_exchange();
+    return;
+  }
+  upstream_in_.commit(n);
+  pending_body_bytes_ = response_body_.take(upstream_in_.view());
+  if (response_body_.failed()) {
+    record(response_status_);
+    release_upstream(false);
+    close();
+    return;
+  }
+  set_deadline(table_->settings().timeouts.idle);
+  boost::asio::async_write(client_,
+                           boost::asio::buffer(upstream_in_.data(), pending_body_bytes_),
+                           [self = this->shared_from_this()](const error_code& ec2, std::size_t n2) {
+                             self->on_response_body_written(ec2, n2);
+                           });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_response_body_written(const error_code& ec, std::size_t n) {
+  if (ec) {
+    record(response_status_);
+    release_upstream(false);
+    close();
+    return;
+  }
+  upstream_in_.consume(n);
+  pending_body_bytes_ = 0;
+  if (response_body_.complete()) {
+    finish_exchange();
+  } else {
+    do_read_response_body();
+  }
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::finish_exchange() {
+  record(response_status_);
+  // Bytes after the response mean the upstream broke framing: never reuse it.
+  release_upstream(upstream_keep_alive_ && upstream_in_.empty());
+  upstream_in_.clear();
+  table_.reset();
+  if (!client_keep_alive_) {
+    close();
+    return;
+  }
+  do_read_request_head();
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::record(int status) {
+  std::size_t index = metrics::no_stack;
+  if (stack_index_ >= 0 && table_) {
+    index = table_->stacks()[static_cast<std::size_t>(stack_index_)].id;
+  }
+  context_.metrics.record_request(index, status, clock::now() - request_started_);
+}
+
+template <class ClientStream>
+bool http_session<ClientStream>::retry_on_fresh_connection() {
+  // A pooled connection the upstream closed just before our request arrived
+  // fails before any response byte. Replaying is safe only when nothing can have
+  // been processed twice: an idempotent request without a body, retried once.
+  if (!upstream_reused_ || retried_ || timed_out_ || request_body_.has_body() ||
+      !request_idempotent_) {
+    return false;
+  }
+  retried_ = true;
+  release_upstream(false);
+  do_connect();
+  return true;
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::upstream_failed(int status) {
+  release_upstream(false);
+  upstream_in_.clear();
+  if (response_started_) {
+    record(response_status_);
+    close();
+    return;
+  }
+  // The client's request stream can be trusted only if its body was fully read.
+  send_error(status, timed_out_ || !request_body_.complete());
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::send_error(int status, bool close_after) {
+  if (phase_ == phase::idle || phase_ == phase::request_head) {
+    request_started_ = clock::now();
+    stack_index_ = -1;
+  }
+  phase_ = phase::writing_error;
+  response_status_ = status;
+  client_keep_alive_ = client_keep_alive_ && !close_after;
+  write_error_response(status, !client_keep_alive_, client_head_);
+  set_deadline(std::chrono::milliseconds(5000));
+  boost::asio::async_write(client_, boost::asio::buffer(client_head_),
+                           [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+                             self->on_error_written(ec);
+                           });
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::on_error_written(const error_code& ec) {
+  record(response_status_);
+  table_.reset();
+  if (ec || !client_keep_alive_) {
+    close();
+    return;
+  }
+  do_read_request_head();
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::release_upstream(bool reusable) {
+  if (!upstream_) {
+    return;
+  }
+  if (reusable) {
+    ++upstream_->requests;
+    context_.pool.give_back(std::move(upstream_));
+  } else {
+    error_code ignored;
+    upstream_->socket.close(ignored);
+    upstream_.reset();
+  }
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::close(bool linger) {
+  if (phase_ == phase::closed) {
+    return;
+  }
+  phase_ = phase::closed;
+  release_upstream(false);
+  error_code ignored;
+  auto& socket = session_detail::lowest_socket(client_);
+  socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  if (!linger) {
+    clear_deadline();
+    socket.close(ignored);
+    return;
+  }
+  // Lingering close: closing with unread request bytes would make the kernel
+  // send RST, which can destroy the response before the client reads it. Read
+  // and drop what the client still sends, for a bounded time.
+  set_deadline(std::chrono::milliseconds(2000));
+  do_linger();
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::do_linger() {
+  client_in_.clear();
+  client_in_.prepare(session_detail::read_chunk, client_in_.capacity() + session_detail::read_chunk);
+  client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+                          [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+                            if (ec) {
+                              error_code ignored;
+                              self->clear_deadline();
+                              session_detail::lowest_socket(self->client_).close(ignored);
+                              return;
+                            }
+                            self->do_linger();
+                          });
+}
+
+}  // namespace quikedge::http

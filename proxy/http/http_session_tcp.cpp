@@ -1,0 +1,12 @@
+// The plain-TCP instantiation of http_session.
+#include <boost/asio/ip/tcp.hpp>
+
+#include "http/http_session.hpp"
+#include "http/http_session_request.ipp"
+#include "http/http_session_response.ipp"
+
+namespace quikedge::http {
+
+template class http_session<boost::asio::ip::tcp::socket>;
+
+}  // namespace quikedge::http

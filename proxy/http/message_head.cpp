@@ -1,0 +1,353 @@
+// HTTP/1.x head parser: request and status lines, header fields and the framing
+// decision (RFC 9112 section 6). Everything it returns views into the input.
+#include "http/message_head.hpp"
+
+#include <array>
+#include <cstring>
+
+namespace quikedge::http {
+namespace {
+
+// RFC 9110 tchar: the characters allowed in methods and header names.
+constexpr std::array<bool, 256> make_tchar_table() {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) {
+    table[c] = true;
+  }
+  for (int c = 'a'; c <= 'z'; ++c) {
+    table[c] = true;
+  }
+  for (int c = 'A'; c <= 'Z'; ++c) {
+    table[c] = true;
+  }
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) {
+    table[static_cast<unsigned char>(c)] = true;
+  }
+  return table;
+}
+constexpr auto tchar_table = make_tchar_table();
+
+bool is_tchar(char c) { return tchar_table[static_cast<unsigned char>(c)]; }
+
+// Field values may hold visible characters, obs-text, SP and HTAB; never CR, LF, NUL.
+bool is_field_value_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u == '\t' || (u >= 0x20 && u != 0x7f);
+}
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+/// Returns the offset just past the blank line that ends the head, or 0 if the
+/// input does not hold a whole head yet. Lines end in LF, optionally after CR.
+std::size_t find_head_end(std::string_view input) {
+  std::size_t pos = 0;
+  while (pos < input.size()) {
+    const void* hit = std::memchr(input.data() + pos, '\n', input.size() - pos);
+    if (hit == nullptr) {
+      return 0;
+    }
+    std::size_t lf = static_cast<const char*>(hit) - input.data();
+    std::size_t next = lf + 1;
+    if (next < input.size() && input[next] == '\n') {
+      return next + 1;
+    }
+    if (next + 1 < input.size() && input[next] == '\r' && input[next + 1] == '\n') {
+      return next + 2;
+    }
+    pos = next;
+  }
+  return 0;
+}
+
+/// Splits off the next line of `rest` (without its terminator). A bare CR inside
+/// a line is refused by the callers' character checks.
+std::string_view next_line(std::string_view& rest) {
+  std::size_t lf = rest.find('\n');
+  std::string_view line = rest.substr(0, lf);
+  rest.remove_prefix(lf == std::string_view::npos ? rest.size() : lf + 1);
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
+  }
+  return line;
+}
+
+bool parse_version(std::string_view text, int& minor) {
+  if (text.size() != 8 || text.substr(0, 7) != "HTTP/1." || text[7] < '0' || text[7] > '9') {
+    return false;
+  }
+  minor = text[7] - '0';
+  return true;
+}
+
+bool parse_content_length(std::string_view text, std::uint64_t& out) {
+  if (text.empty() || text.size() > 18) {
+    return false;
+  }
+  std::uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  out = value;
+  return true;
+}
+
+/// Transfer-Encoding ends in "chunked" (the only coding that frames a message).
+bool final_coding_is_chunked(std::string_view list) {
+  std::size_t comma = list.rfind(',');
+  std::string_view last = trim_ows(comma == std::string_view::npos ? list : list.substr(comma + 1));
+  return iequals(last, "chunked");
+}
+
+struct header_facts {
+  bool content_length_seen = false;
+  bool transfer_encoding_seen = false;
+  std::string_view transfer_encoding;
+};
+
+/// Parses the header lines of `rest` into `head`, recording the fields the proxy
+/// acts on. Returns ok or the reason to refuse the message.
+parse_status parse_fields(std::string_view rest, const head_limits& limits, message_head& head,
+                          header_facts& facts) {
+  while (!rest.empty()) {
+    std::string_view line = next_line(rest);
+    if (line.empty()) {
+      break;
+    }
+    if (line.front() == ' ' || line.front() == '\t') {
+      return parse_status::bad_request;  // obsolete line folding (RFC 9112 5.2)
+    }
+    std::size_t colon = 0;
+    while (colon < line.size() && is_tchar(line[colon])) {
+      ++colon;
+    }
+    if (colon == 0 || colon >= line.size() || line[colon] != ':') {
+      return parse_status::bad_request;
+    }
+    std::string_view name = line.substr(0, colon);
+    std::string_view value = trim_ows(line.substr(colon + 1));
+    for (char c : value) {
+      if (!is_field_value_char(c)) {
+        return parse_status::bad_request;
+      }
+    }
+    if (head.headers.size() >= limits.max_headers) {
+      return parse_status::header_too_large;
+    }
+    head.headers.push_back({name, value});
+
+    if (iequals(name, "content-length")) {
+      if (facts.content_length_seen || !parse_content_length(value, head.content_length)) {
+        return parse_status::bad_request;
+      }
+      facts.content_length_seen = true;
+    } else if (iequals(name, "transfer-encoding")) {
+      if (facts.transfer_encoding_seen) {
+        return parse_status::bad_request;
+      }
+      facts.transfer_encoding_seen = true;
+      facts.transfer_encoding = value;
+    } else if (iequals(name, "connection")) {
+      head.connection_raw = value;
+      head.connection.close |= list_contains_token(value, "close");
+      head.connection.keep_alive |= list_contains_token(value, "keep-alive");
+      head.connection.upgrade |= list_contains_token(value, "upgrade");
+    } else if (iequals(name, "host")) {
+      if (head.has_host) {
+        return parse_status::bad_request;
+      }
+      head.has_host = true;
+    } else if (iequals(name, "expect")) {
+      head.expect_continue = iequals(value, "100-continue");
+    } else if (iequals(name, "upgrade")) {
+      head.upgrade = value;
+    } else if (iequals(name, "x-request-id")) {
+      head.request_id = value;
+    }
+  }
+  return parse_status::ok;
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') {
+      x = static_cast<char>(x + 32);
+    }
+    if (y >= 'A' && y <= 'Z') {
+      y = static_cast<char>(y + 32);
+    }
+    if (x != y) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool list_contains_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    std::size_t comma = list.find(',');
+    if (iequals(trim_ows(list.substr(0, comma)), token)) {
+      return true;
+    }
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+void message_head::reset() {
+  method = target = reason = upgrade = request_id = forwarded_for = connection_raw = {};
+  status = 0;
+  version_minor = 1;
+  headers.clear();
+  head_bytes = 0;
+  framing = body_framing::none;
+  content_length = 0;
+  connection = {};
+  expect_continue = false;
+  has_host = false;
+}
+
+bool message_head::wants_keep_alive() const {
+  if (connection.close) {
+    return false;
+  }
+  return version_minor >= 1 || connection.keep_alive;
+}
+
+parse_status parse_request_head(std::string_view input, const head_limits& limits,
+                                message_head& head) {
+  head.reset();
+  // RFC 9112 2.2: a server should ignore empty lines before the request line.
+  std::size_t skipped = 0;
+  while (skipped < input.size() && (input[skipped] == '\r' || input[skipped] == '\n')) {
+    ++skipped;
+  }
+  std::size_t end = find_head_end(input.substr(skipped));
+  if (end == 0) {
+    return input.size() > limits.max_head_bytes ? parse_status::header_too_large
+                                                : parse_status::incomplete;
+  }
+  if (end > limits.max_head_bytes) {
+    return parse_status::header_too_large;
+  }
+  std::string_view rest = input.substr(skipped, end);
+  std::string_view line = next_line(rest);
+
+  std::size_t sp1 = line.find(' ');
+  std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || sp1 == 0) {
+    return parse_status::bad_request;
+  }
+  head.method = line.substr(0, sp1);
+  head.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  for (char c : head.method) {
+    if (!is_tchar(c)) {
+      return parse_status::bad_request;
+    }
+  }
+  if (head.target.empty()) {
+    return parse_status::bad_request;
+  }
+  for (char c : head.target) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) {
+      return parse_status::bad_request;
+    }
+  }
+  if (!parse_version(line.substr(sp2 + 1), head.version_minor)) {
+    return parse_status::bad_request;
+  }
+
+  header_facts facts;
+  if (auto status = parse_fields(rest, limits, head, facts); status != parse_status::ok) {
+    return status;
+  }
+  if (facts.transfer_encoding_seen) {
+    // Both framings at once is the classic smuggling vector: refuse, never guess.
+    if (facts.content_length_seen || head.version_minor == 0) {
+      return parse_status::bad_request;
+    }
+    if (!iequals(facts.transfer_encoding, "chunked")) {
+      return final_coding_is_chunked(facts.transfer_encoding) ? parse_status::not_implemented
+                                                              : parse_status::bad_request;
+    }
+    head.framing = body_framing::chunked;
+  } else if (facts.content_length_seen) {
+    head.framing = body_framing::content_length;
+  }
+  head.head_bytes = skipped + end;
+  return parse_status::ok;
+}
+
+parse_status parse_response_head(std::string_view input, const head_limits& limits,
+                                 bool request_method_head, message_head& head) {
+  head.reset();
+  std::size_t end = find_head_end(input);
+  if (end == 0) {
+    return input.size() > limits.max_head_bytes ? parse_status::header_too_large
+                                                : parse_status::incomplete;
+  }
+  if (end > limits.max_head_bytes) {
+    return parse_status::header_too_large;
+  }
+  std::string_view rest = input.substr(0, end);
+  std::string_view line = next_line(rest);
+  if (line.size() < 12 || !parse_version(line.substr(0, 8), head.version_minor) ||
+      line[8] != ' ') {
+    return parse_status::bad_request;
+  }
+  int status = 0;
+  for (std::size_t i = 9; i < 12; ++i) {
+    if (line[i] < '0' || line[i] > '9') {
+      return parse_status::bad_request;
+    }
+    status = status * 10 + (line[i] - '0');
+  }
+  if (status < 100 || (line.size() > 12 && line[12] != ' ')) {
+    return parse_status::bad_request;
+  }
+  head.status = status;
+  head.reason = line.size() > 13 ? line.substr(13) : std::string_view{};
+
+  header_facts facts;
+  if (auto status_code = parse_fields(rest, limits, head, facts); status_code != parse_status::ok) {
+    return status_code;
+  }
+  head.head_bytes = end;
+  if (status < 200 || status == 204 || status == 304 || request_method_head) {
+    head.framing = body_framing::none;
+  } else if (facts.transfer_encoding_seen) {
+    if (facts.content_length_seen) {
+      return parse_status::bad_request;
+    }
+    head.framing = final_coding_is_chunked(facts.transfer_encoding) ? body_framing::chunked
+                                                                    : body_framing::until_close;
+  } else if (facts.content_length_seen) {
+    head.framing = body_framing::content_length;
+  } else {
+    head.framing = body_framing::until_close;
+  }
+  return parse_status::ok;
+}
+
+}  // namespace quikedge::http

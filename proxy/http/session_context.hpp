@@ -1,0 +1,79 @@
+// What a worker gives each of its sessions: the current routing table, the
+// picker, the upstream pool, counters and the deadline list. Worker only.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "metrics/worker_metrics.hpp"
+#include "routing/routing_table.hpp"
+#include "routing/weighted_pick.hpp"
+#include "upstream/connection_pool.hpp"
+
+namespace quikedge::http {
+
+using clock = std::chrono::steady_clock;
+
+/// A session with a deadline. The worker's sweeper walks an intrusive list of
+/// these a few times a second instead of arming a timer per request phase.
+class deadline_entry {
+ public:
+  deadline_entry() = default;
+  deadline_entry(const deadline_entry&) = delete;
+  deadline_entry& operator=(const deadline_entry&) = delete;
+  virtual ~deadline_entry() = default;
+
+  /// Called by the sweeper, on the worker thread, once the deadline has passed.
+  virtual void on_deadline() = 0;
+
+  clock::time_point deadline = clock::time_point::max();
+  deadline_entry* prev = nullptr;
+  deadline_entry* next = nullptr;
+};
+
+class deadline_list {
+ public:
+  void link(deadline_entry& entry);
+  void unlink(deadline_entry& entry);
+  /// Fires every entry whose deadline is before `now`.
+  void expire(clock::time_point now);
+  [[nodiscard]] std::size_t size() const { return size_; }
+
+ private:
+  deadline_entry* head_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// 128-bit request ids from a per-worker xorshift generator: unique enough for
+/// tracing, and free of locks and syscalls.
+class request_id_generator {
+ public:
+  explicit request_id_generator(std::uint64_t seed);
+  /// Writes 32 lower-case hex digits into `out` (which is overwritten).
+  void next(std::string& out);
+
+ private:
+  std::uint64_t state_[2];
+};
+
+struct session_context {
+  session_context(boost::asio::io_context& io_context, metrics::worker_metrics& worker_metrics,
+                  std::atomic<std::int64_t>& open, std::uint64_t seed)
+      : io(io_context), pool(io_context), metrics(worker_metrics), open_connections(open),
+        request_ids(seed) {}
+
+  boost::asio::io_context& io;
+  routing::routing_table_ptr table;  ///< replaced only by the worker, between requests
+  routing::weighted_picker picker;
+  upstream::connection_pool pool;
+  metrics::worker_metrics& metrics;
+  std::atomic<std::int64_t>& open_connections;  ///< process-wide, for max_connections
+  deadline_list deadlines;
+  request_id_generator request_ids;
+};
+
+}  // namespace quikedge::http

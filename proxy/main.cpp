@@ -1,0 +1,138 @@
+// quikedge: parses arguments and wires the modules together. Nothing else.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "admin/admin_server.hpp"
+#include "admin/audit_log.hpp"
+#include "demo/demo_upstream.hpp"
+#include "quikedge/config_loader.hpp"
+#include "server/control_plane.hpp"
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: quikedge --config FILE      run the proxy\n"
+    "       quikedge --check-config FILE validate FILE and exit (0 valid, 1 errors)\n"
+    "       quikedge --demo             two built-in upstreams, 90/10 split on :8080\n";
+
+int check_config(const std::string& path) {
+  auto loaded = quikedge::load_config_file(path);
+  for (const auto& error : loaded.errors) {
+    std::cerr << error.to_string() << '\n';
+  }
+  if (!loaded.errors.empty()) {
+    return 1;
+  }
+  std::cout << path << ": ok\n";
+  return 0;
+}
+
+quikedge::config demo_config(std::uint16_t blue_port, std::uint16_t green_port) {
+  quikedge::config cfg;
+  cfg.environment = "demo";
+  cfg.workers = 0;
+  cfg.listeners.push_back({"http", {"127.0.0.1", 8080}, std::nullopt});
+  cfg.admin.bind = {"127.0.0.1", 9901};
+  cfg.stacks.push_back({"blue", {{"127.0.0.1", blue_port}}, std::nullopt});
+  cfg.stacks.push_back({"green", {{"127.0.0.1", green_port}}, std::nullopt});
+  cfg.routing.weights = {{"blue", 90}, {"green", 10}};
+  cfg.routing.override_header = "X-QuikApp-Stack";
+  cfg.routing.stack_response_header = "X-QuikEdge-Stack";
+  return cfg;
+}
+
+void print_demo_help() {
+  std::cout << "\nquikedge demo: blue and green upstreams behind http://127.0.0.1:8080 (90/10)\n"
+               "  watch the split:  for i in $(seq 20); do curl -s 127.0.0.1:8080/; done | sort "
+               "| uniq -c\n"
+               "  shift weights:    build/bin/quikctl weights blue=50 green=50\n"
+               "  roll back:        build/bin/quikctl rollback --to blue\n"
+               "  state / metrics:  build/bin/quikctl state ; curl -s 127.0.0.1:9901/metrics\n"
+               "  stop:             Ctrl-C\n"
+            << std::endl;
+}
+
+/// Runs the proxy until SIGINT/SIGTERM. SIGHUP reloads the config file.
+int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
+  boost::asio::io_context control_io{1};
+  quikedge::server::control_plane control(control_io, cfg);
+  quikedge::admin::audit_log audit;
+  audit.open(cfg->admin.audit_log);
+  control.on_change = [&audit](const quikedge::server::change_origin& origin,
+                               const std::string& action, const std::string& before,
+                               const std::string& after) {
+    audit.append(origin.actor, origin.client, action, before, after, origin.reason);
+  };
+  quikedge::admin::admin_server admin(control_io, control);
+  control.start();
+  admin.start();
+  if (demo) {
+    print_demo_help();
+  }
+
+  boost::asio::signal_set stop_signals(control_io, SIGINT, SIGTERM);
+  stop_signals.async_wait([&](const boost::system::error_code&, int) {
+    admin.stop();
+    control_io.stop();
+  });
+  boost::asio::signal_set hangup(control_io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) {
+        return;
+      }
+      control.reload({"signal", "local", "SIGHUP"}, [](const quikedge::server::change_result& r) {
+        if (!r.error.empty()) {
+          std::cerr << "quikedge: reload refused: " << r.error << std::endl;
+        }
+      });
+      wait_hangup();
+    });
+  };
+  wait_hangup();
+  std::cout << "quikedge: ready" << std::endl;
+  control_io.run();
+  control.shutdown(std::chrono::milliseconds(5000));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  std::string mode = argc > 1 ? argv[1] : "";
+  try {
+    if (mode == "--check-config" && argc == 3) {
+      return check_config(argv[2]);
+    }
+    if (mode == "--config" && argc == 3) {
+      auto loaded = quikedge::load_config_file(argv[2]);
+      if (!loaded.errors.empty()) {
+        for (const auto& error : loaded.errors) {
+          std::cerr << error.to_string() << '\n';
+        }
+        return 1;
+      }
+      return run(std::make_shared<const quikedge::config>(std::move(*loaded.value)), false);
+    }
+    if (mode == "--demo" && argc == 2) {
+      quikedge::demo::demo_upstream blue("blue");
+      quikedge::demo::demo_upstream green("green");
+      blue.start();
+      green.start();
+      return run(std::make_shared<const quikedge::config>(demo_config(blue.port(), green.port())),
+                 true);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "quikedge: " << e.what() << std::endl;
+    return 1;
+  }
+  std::cerr << usage;
+  return 2;
+}

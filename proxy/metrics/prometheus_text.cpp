@@ -1,0 +1,208 @@
+// Prometheus text rendering.
+#include "metrics/prometheus_text.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+
+namespace quikedge::metrics {
+namespace {
+
+constexpr std::array<std::string_view, 6> rollout_states = {
+    "idle", "progressing", "paused", "succeeded", "rolled_back", "aborted"};
+
+void append_uint(std::string& out, std::uint64_t value) {
+  char digits[24];
+  auto result = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, result.ptr);
+}
+
+void append_double(std::string& out, double value) {
+  char digits[32];
+  int n = std::snprintf(digits, sizeof digits, "%.17g", value);
+  out.append(digits, static_cast<std::size_t>(n));
+}
+
+void family_header(std::string& out, std::string_view name, std::string_view type,
+                   std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+/// `{environment="..",stack=".."` without the closing brace.
+void open_labels(std::string& out, const exposition_input& input, std::string_view stack) {
+  out.append("{environment=\"").append(escape_label_value(input.environment));
+  out.append("\",stack=\"").append(escape_label_value(stack)).append("\"");
+}
+
+std::string_view stack_label(const exposition_input& input, std::size_t id) {
+  if (id == no_stack || id >= input.stack_names.size()) {
+    return "none";
+  }
+  return input.stack_names[id];
+}
+
+template <class Getter>
+std::uint64_t sum_over_workers(const exposition_input& input, std::size_t id, Getter get) {
+  std::uint64_t total = 0;
+  for (const auto* worker : input.workers) {
+    total += get(worker->stack(id));
+  }
+  return total;
+}
+
+void render_requests(std::string& out, const exposition_input& input,
+                     const std::vector<std::size_t>& ids) {
+  family_header(out, "http_requests_total", "counter", "HTTP requests answered, by stack and status.");
+  for (std::size_t id : ids) {
+    for (int status = min_status; status <= max_status; ++status) {
+      auto count = sum_over_workers(input, id, [status](const stack_counters& c) {
+        return c.responses_by_status[status - min_status].load(std::memory_order_relaxed);
+      });
+      if (count == 0) {
+        continue;
+      }
+      out.append("http_requests_total");
+      open_labels(out, input, stack_label(input, id));
+      out.append(",status=\"");
+      append_uint(out, static_cast<std::uint64_t>(status));
+      out.append("\"} ");
+      append_uint(out, count);
+      out.push_back('\n');
+    }
+  }
+}
+
+void render_durations(std::string& out, const exposition_input& input,
+                      const std::vector<std::size_t>& ids) {
+  family_header(out, "http_request_duration_seconds", "histogram",
+                "Time from request head to the end of the response.");
+  for (std::size_t id : ids) {
+    std::uint64_t cumulative = 0;
+    for (std::size_t bucket = 0; bucket <= duration_bounds.size(); ++bucket) {
+      cumulative += sum_over_workers(input, id, [bucket](const stack_counters& c) {
+        return c.duration_buckets[bucket].load(std::memory_order_relaxed);
+      });
+      out.append("http_request_duration_seconds_bucket");
+      open_labels(out, input, stack_label(input, id));
+      out.append(",le=\"");
+      if (bucket < duration_bounds.size()) {
+        append_double(out, duration_bounds[bucket]);
+      } else {
+        out.append("+Inf");
+      }
+      out.append("\"} ");
+      append_uint(out, cumulative);
+      out.push_back('\n');
+    }
+    auto micros = sum_over_workers(input, id, [](const stack_counters& c) {
+      return c.duration_sum_micros.load(std::memory_order_relaxed);
+    });
+    out.append("http_request_duration_seconds_sum");
+    open_labels(out, input, stack_label(input, id));
+    out.append("} ");
+    append_double(out, static_cast<double>(micros) / 1e6);
+    out.append("\nhttp_request_duration_seconds_count");
+    open_labels(out, input, stack_label(input, id));
+    out.append("} ");
+    append_uint(out, cumulative);
+    out.push_back('\n');
+  }
+}
+
+void render_gauges(std::string& out, const exposition_input& input) {
+  family_header(out, "websocket_connections_active", "gauge", "Open WebSocket connections.");
+  for (const auto& stack : input.stacks) {
+    auto opened = sum_over_workers(input, stack.id, [](const stack_counters& c) {
+      return c.websockets_opened.load(std::memory_order_relaxed);
+    });
+    auto closed = sum_over_workers(input, stack.id, [](const stack_counters& c) {
+      return c.websockets_closed.load(std::memory_order_relaxed);
+    });
+    out.append("websocket_connections_active");
+    open_labels(out, input, stack.name);
+    out.append("} ");
+    append_uint(out, opened > closed ? opened - closed : 0);
+    out.push_back('\n');
+  }
+  family_header(out, "quikedge_stack_weight", "gauge", "Live routing weight of each stack.");
+  for (const auto& stack : input.stacks) {
+    out.append("quikedge_stack_weight");
+    open_labels(out, input, stack.name);
+    out.append("} ");
+    append_uint(out, stack.weight);
+    out.push_back('\n');
+  }
+  family_header(out, "quikedge_config_version", "gauge", "Version of the live routing state.");
+  out.append("quikedge_config_version{environment=\"")
+      .append(escape_label_value(input.environment))
+      .append("\"} ");
+  append_uint(out, input.config_version);
+  out.push_back('\n');
+  family_header(out, "quikedge_upstream_healthy", "gauge", "1 when the endpoint takes traffic.");
+  for (const auto& stack : input.stacks) {
+    for (const auto& endpoint : stack.endpoints) {
+      out.append("quikedge_upstream_healthy");
+      open_labels(out, input, stack.name);
+      out.append(",endpoint=\"").append(escape_label_value(endpoint.address)).append("\"} ");
+      out.append(endpoint.healthy ? "1\n" : "0\n");
+    }
+  }
+  family_header(out, "quikedge_upstream_connections_opened_total", "counter",
+                "Upstream TCP connections opened (pool misses).");
+  for (const auto& stack : input.stacks) {
+    out.append("quikedge_upstream_connections_opened_total");
+    open_labels(out, input, stack.name);
+    out.append("} ");
+    append_uint(out, sum_over_workers(input, stack.id, [](const stack_counters& c) {
+                  return c.upstream_connections_opened.load(std::memory_order_relaxed);
+                }));
+    out.push_back('\n');
+  }
+  family_header(out, "quikedge_rollout_state", "gauge", "1 for the rollout's current state.");
+  for (auto state : rollout_states) {
+    out.append("quikedge_rollout_state{environment=\"")
+        .append(escape_label_value(input.environment))
+        .append("\",state=\"")
+        .append(state)
+        .append("\"} ");
+    out.append(state == input.rollout_state ? "1\n" : "0\n");
+  }
+}
+
+}  // namespace
+
+std::string escape_label_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') {
+      out.append("\\\\");
+    } else if (c == '"') {
+      out.append("\\\"");
+    } else if (c == '\n') {
+      out.append("\\n");
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string render_prometheus(const exposition_input& input) {
+  // Series for every stack id ever used (counters must not vanish after a
+  // reload removes a stack), then requests that reached no stack.
+  std::vector<std::size_t> ids;
+  for (std::size_t id = 0; id < input.stack_names.size(); ++id) {
+    ids.push_back(id);
+  }
+  ids.push_back(no_stack);
+  std::string out;
+  out.reserve(8192);
+  render_requests(out, input, ids);
+  render_durations(out, input, ids);
+  render_gauges(out, input);
+  return out;
+}
+
+}  // namespace quikedge::metrics

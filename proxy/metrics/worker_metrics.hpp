@@ -1,0 +1,52 @@
+// Per-worker request counters and latency histograms. Each worker is the only
+// writer of its own block (plain relaxed stores, no read-modify-write shared
+// between cores); the control thread sums all blocks when Prometheus scrapes.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "routing/routing_table.hpp"
+
+namespace quikedge::metrics {
+
+/// Upper bounds of http_request_duration_seconds buckets (SPEC 7: 0.005 to 10).
+inline constexpr std::array<double, 11> duration_bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                           0.5,   1.0,  2.5,   5.0,  10.0};
+inline constexpr int min_status = 100;
+inline constexpr int max_status = 599;
+
+/// Index used for requests that never reached a stack (400, 431, 503 ...).
+inline constexpr std::size_t no_stack = routing::max_stacks;
+
+using counter = std::atomic<std::uint64_t>;
+
+/// Single-writer increment: the owning worker is the only thread that writes.
+inline void bump(counter& c, std::uint64_t by = 1) {
+  c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
+struct alignas(64) stack_counters {
+  std::array<counter, max_status - min_status + 1> responses_by_status{};
+  std::array<counter, duration_bounds.size() + 1> duration_buckets{};  ///< last: +Inf
+  counter duration_sum_micros{0};
+  counter websockets_opened{0};
+  counter websockets_closed{0};
+  counter upstream_connections_opened{0};
+};
+
+class worker_metrics {
+ public:
+  /// Records one finished request. Worker only.
+  void record_request(std::size_t stack_index, int status, std::chrono::nanoseconds elapsed);
+
+  [[nodiscard]] const stack_counters& stack(std::size_t index) const { return stacks_[index]; }
+  [[nodiscard]] stack_counters& stack(std::size_t index) { return stacks_[index]; }
+
+ private:
+  std::array<stack_counters, routing::max_stacks + 1> stacks_{};
+};
+
+}  // namespace quikedge::metrics

@@ -1,0 +1,64 @@
+// The immutable routing snapshot: stacks, endpoints, weights and a version. Built
+// on the control thread, then shared read-only by every worker (RCU-style: a
+// request keeps the table it started with until it finishes).
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "quikedge/config.hpp"
+
+namespace quikedge::routing {
+
+/// Stable small integers that name stacks and endpoints across table versions,
+/// so per-worker pools and counters can be plain arrays.
+using stack_id = std::uint16_t;
+using endpoint_id = std::uint32_t;
+constexpr std::size_t max_stacks = 64;
+
+struct endpoint_entry {
+  endpoint_id id = 0;
+  std::string name;  ///< "host:port" as configured
+  boost::asio::ip::tcp::endpoint address;
+  bool healthy = true;
+};
+
+struct stack_entry {
+  stack_id id = 0;
+  std::string name;
+  std::uint32_t weight = 0;
+  bool draining = false;
+  std::vector<endpoint_entry> endpoints;
+
+  [[nodiscard]] bool has_healthy_endpoint() const;
+};
+
+class routing_table {
+ public:
+  routing_table(std::uint64_t version, std::vector<stack_entry> stacks,
+                std::shared_ptr<const config> settings);
+
+  [[nodiscard]] std::uint64_t version() const { return version_; }
+  [[nodiscard]] const std::vector<stack_entry>& stacks() const { return stacks_; }
+  [[nodiscard]] std::uint64_t total_weight() const { return total_weight_; }
+  /// The config this table was built from: timeouts, limits, header names.
+  [[nodiscard]] const config& settings() const { return *settings_; }
+  [[nodiscard]] const std::shared_ptr<const config>& settings_ptr() const { return settings_; }
+
+  /// Index into stacks() of the stack called `name`, or -1. Case-sensitive.
+  [[nodiscard]] int find_stack(std::string_view name) const;
+
+ private:
+  std::uint64_t version_;
+  std::vector<stack_entry> stacks_;
+  std::uint64_t total_weight_ = 0;
+  std::shared_ptr<const config> settings_;
+};
+
+using routing_table_ptr = std::shared_ptr<const routing_table>;
+
+}  // namespace quikedge::routing

@@ -1,0 +1,37 @@
+// Builds routing tables from config and live weights, on the control thread.
+// Stack and endpoint names get ids that stay the same across every table this
+// builder makes, so worker-side arrays indexed by id survive table swaps.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "quikedge/config.hpp"
+#include "routing/routing_table.hpp"
+
+namespace quikedge::routing {
+
+class table_builder {
+ public:
+  /// Builds version `version` of the table. Throws std::runtime_error when an
+  /// endpoint does not resolve or there are more than max_stacks stack names.
+  routing_table_ptr build(std::shared_ptr<const config> settings,
+                          const std::map<std::string, std::uint32_t>& weights,
+                          const std::map<std::string, bool>& draining,
+                          const std::map<std::string, bool>& endpoint_health,
+                          std::uint64_t version);
+
+  /// Names of every stack id handed out so far (index = id). Control thread only.
+  [[nodiscard]] const std::vector<std::string>& stack_names() const { return stack_names_; }
+
+  stack_id intern_stack(const std::string& name);
+  endpoint_id intern_endpoint(const std::string& stack, const std::string& address);
+
+ private:
+  std::vector<std::string> stack_names_;
+  std::map<std::string, endpoint_id> endpoint_ids_;
+};
+
+}  // namespace quikedge::routing

@@ -1,0 +1,321 @@
+// Control plane: live weights, table publication, rollback and reload.
+#include "server/control_plane.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <iostream>
+#include <thread>
+
+#include "quikedge/config_loader.hpp"
+#include "server/listener.hpp"
+
+namespace quikedge::server {
+namespace {
+
+std::string iso_time(std::chrono::system_clock::time_point when) {
+  auto seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+/// The one stack holding all weight, if any.
+std::optional<std::string> sole_stack(const control_plane::weight_map& weights) {
+  std::optional<std::string> only;
+  for (const auto& [name, weight] : weights) {
+    if (weight == 0) {
+      continue;
+    }
+    if (only) {
+      return std::nullopt;
+    }
+    only = name;
+  }
+  return only;
+}
+
+unsigned worker_count(const config& settings) {
+  if (settings.workers > 0) {
+    return settings.workers;
+  }
+  return std::max(1U, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+control_plane::control_plane(boost::asio::io_context& control_io,
+                             std::shared_ptr<const config> settings)
+    : control_io_(control_io), settings_(std::move(settings)) {
+  for (const auto& stack : settings_->stacks) {
+    auto it = settings_->routing.weights.find(stack.name);
+    weights_[stack.name] = it == settings_->routing.weights.end() ? 0 : it->second;
+  }
+  file_weights_ = weights_;
+  changed_at_ = std::chrono::system_clock::now();
+  stable_stack_ = sole_stack(weights_);
+}
+
+control_plane::~control_plane() {
+  for (auto& w : workers_) {
+    w->stop();
+  }
+}
+
+void control_plane::start() {
+  table_ = builder_.build(settings_, weights_, {}, {}, version_);
+  const unsigned count = worker_count(*settings_);
+  for (unsigned i = 0; i < count; ++i) {
+    workers_.push_back(std::make_unique<worker>(i, open_connections_));
+  }
+  for (const auto& listener : settings_->listeners) {
+    auto endpoint = resolve_bind_address(listener.bind);
+    // The first acceptor resolves port 0; the others join that port.
+    for (auto& w : workers_) {
+      auto acceptor = open_acceptor(w->io(), endpoint, true);
+      endpoint = acceptor.local_endpoint();
+      w->add_acceptor(std::move(acceptor), listener.tls.has_value());
+    }
+    std::string bound = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    std::cout << "quikedge: listener " << listener.name << " on " << bound << std::endl;
+    bound_.push_back(bound);
+  }
+  for (auto& w : workers_) {
+    w->start(table_);
+  }
+  listeners_up_ = true;
+}
+
+void control_plane::shutdown(std::chrono::milliseconds grace) {
+  listeners_up_ = false;
+  for (auto& w : workers_) {
+    w->stop_accepting();
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (open_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (auto& w : workers_) {
+    w->stop();
+  }
+}
+
+std::string control_plane::weights_json(const weight_map& weights) const {
+  boost::json::object object;
+  for (const auto& [name, weight] : weights) {
+    object[name] = weight;
+  }
+  return boost::json::serialize(object);
+}
+
+std::optional<std::string> control_plane::validate_weights(const weight_map& weights) const {
+  std::uint64_t total = 0;
+  for (const auto& [name, weight] : weights) {
+    if (settings_->find_stack(name) == nullptr) {
+      return "unknown stack \"" + name + "\"";
+    }
+    if (weight > 1000000) {
+      return "weight of \"" + name + "\" is over 1000000";
+    }
+    total += weight;
+  }
+  for (const auto& stack : settings_->stacks) {
+    if (weights.find(stack.name) == weights.end()) {
+      return "weights must name every stack; missing \"" + stack.name + "\"";
+    }
+  }
+  if (total == 0) {
+    return "all weights are zero";
+  }
+  return std::nullopt;
+}
+
+void control_plane::remember_stable_stack(const weight_map& old_weights) {
+  if (auto only = sole_stack(old_weights)) {
+    stable_stack_ = only;
+  }
+}
+
+void control_plane::set_weights(const weight_map& weights,
+                                std::optional<std::uint64_t> expected_version,
+                                const change_origin& origin, const std::string& action,
+                                done_fn done) {
+  if (auto error = validate_weights(weights)) {
+    done({400, *error});
+    return;
+  }
+  if (expected_version && *expected_version != version_) {
+    done({409, "version is " + std::to_string(version_) + ", not " +
+                   std::to_string(*expected_version)});
+    return;
+  }
+  std::string before = weights_json(weights_);
+  if (weights != weights_) {
+    remember_stable_stack(weights_);
+  }
+  weights_ = weights;
+  publish(origin, action, before, std::move(done));
+}
+
+void control_plane::rollback(const std::optional<std::string>& to, const change_origin& origin,
+                             done_fn done) {
+  std::optional<std::string> target = to ? to : stable_stack_;
+  if (!target) {
+    done({409, "no stack held all weight before the last shift; name one with \"to\""});
+    return;
+  }
+  if (settings_->find_stack(*target) == nullptr) {
+    done({400, "unknown stack \"" + *target + "\""});
+    return;
+  }
+  weight_map weights;
+  for (const auto& [name, weight] : weights_) {
+    weights[name] = name == *target ? std::max<std::uint32_t>(weight, 100) : 0;
+  }
+  // A rollback must not move the rollback target itself.
+  std::string before = weights_json(weights_);
+  weights_ = weights;
+  publish(origin, "rollback", before, std::move(done));
+}
+
+void control_plane::reload(const change_origin& origin, done_fn done) {
+  auto loaded = load_config_file(settings_->source_file);
+  if (!loaded.errors.empty()) {
+    std::string text;
+    for (const auto& error : loaded.errors) {
+      text += error.to_string();
+      text += '\n';
+    }
+    done({400, text});
+    return;
+  }
+  auto fresh = std::make_shared<const config>(std::move(*loaded.value));
+  if (fresh->listeners.size() != settings_->listeners.size()) {
+    done({400, "listeners cannot change on reload; restart the proxy"});
+    return;
+  }
+  for (std::size_t i = 0; i < fresh->listeners.size(); ++i) {
+    if (!(fresh->listeners[i].bind == settings_->listeners[i].bind)) {
+      done({400, "listeners cannot change on reload; restart the proxy"});
+      return;
+    }
+  }
+  weight_map file_weights;
+  for (const auto& stack : fresh->stacks) {
+    auto it = fresh->routing.weights.find(stack.name);
+    file_weights[stack.name] = it == fresh->routing.weights.end() ? 0 : it->second;
+  }
+  // Last change wins: the file's weights replace the live ones only if the file
+  // changed them; otherwise weights set through the API survive the reload.
+  weight_map weights = weights_;
+  if (file_weights != file_weights_) {
+    weights = file_weights;
+  } else {
+    weight_map kept;
+    for (const auto& stack : fresh->stacks) {
+      auto it = weights_.find(stack.name);
+      kept[stack.name] = it == weights_.end() ? 0 : it->second;
+    }
+    weights = kept;
+  }
+  std::uint64_t total = 0;
+  for (const auto& [name, weight] : weights) {
+    total += weight;
+  }
+  if (total == 0) {
+    done({400, "after reload every live weight would be zero"});
+    return;
+  }
+  auto old_settings = settings_;
+  std::string before = weights_json(weights_);
+  settings_ = fresh;
+  file_weights_ = file_weights;
+  if (weights != weights_) {
+    remember_stable_stack(weights_);
+  }
+  weights_ = weights;
+  try {
+    publish(origin, "reload", before, std::move(done));
+  } catch (const std::exception& e) {
+    settings_ = old_settings;
+    throw;
+  }
+}
+
+void control_plane::publish(const change_origin& origin, const std::string& action,
+                            const std::string& before, done_fn done) {
+  routing::routing_table_ptr table;
+  try {
+    table = builder_.build(settings_, weights_, {}, {}, version_ + 1);
+  } catch (const std::exception& e) {
+    done({400, e.what()});
+    return;
+  }
+  ++version_;
+  table_ = table;
+  changed_at_ = std::chrono::system_clock::now();
+  changed_by_ = origin.actor;
+  if (on_change) {
+    on_change(origin, action, before, weights_json(weights_));
+  }
+  // Answer only when every worker has swapped: from then on every new request
+  // sees the new table.
+  auto pending = std::make_shared<std::size_t>(workers_.size());
+  auto finish = std::make_shared<done_fn>(std::move(done));
+  if (workers_.empty()) {
+    (*finish)({200, ""});
+    return;
+  }
+  for (auto& w : workers_) {
+    w->install(table, [this, pending, finish] {
+      boost::asio::post(control_io_, [pending, finish] {
+        if (--*pending == 0) {
+          (*finish)({200, ""});
+        }
+      });
+    });
+  }
+}
+
+std::string control_plane::state_json() const {
+  boost::json::object state;
+  state["version"] = version_;
+  boost::json::object weights;
+  for (const auto& [name, weight] : weights_) {
+    weights[name] = weight;
+  }
+  state["weights"] = std::move(weights);
+  state["changed_at"] = iso_time(changed_at_);
+  state["changed_by"] = changed_by_;
+  boost::json::object stacks;
+  for (const auto& stack : table_->stacks()) {
+    boost::json::object entry;
+    entry["healthy"] = stack.has_healthy_endpoint();
+    entry["draining"] = stack.draining;
+    entry["weight"] = stack.weight;
+    boost::json::array endpoints;
+    for (const auto& endpoint : stack.endpoints) {
+      endpoints.push_back(boost::json::object{{"address", endpoint.name},
+                                              {"healthy", endpoint.healthy}});
+    }
+    entry["endpoints"] = std::move(endpoints);
+    std::int64_t websockets = 0;
+    for (const auto& w : workers_) {
+      const auto& counters = w->metrics().stack(stack.id);
+      websockets += static_cast<std::int64_t>(counters.websockets_opened.load()) -
+                    static_cast<std::int64_t>(counters.websockets_closed.load());
+    }
+    entry["websockets"] = websockets;
+    stacks[stack.name] = std::move(entry);
+  }
+  state["stacks"] = std::move(stacks);
+  state["rollout"] = boost::json::object{{"state", "idle"}};
+  if (stable_stack_) {
+    state["rollback_target"] = *stable_stack_;
+  }
+  return boost::json::serialize(state);
+}
+
+}  // namespace quikedge::server

@@ -1,0 +1,107 @@
+// The control plane: owns the live routing state (weights, version, who changed
+// it), builds a new immutable table for every change and publishes it to all
+// workers. Runs on the control thread only; the admin API drives it.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "quikedge/config.hpp"
+#include "routing/table_builder.hpp"
+#include "server/worker.hpp"
+
+namespace quikedge::server {
+
+/// Who asked for a change, for the state and the audit log.
+struct change_origin {
+  std::string actor;   ///< token name, "config" or "operator"
+  std::string client;  ///< client address of the admin call, or "local"
+  std::string reason;
+};
+
+/// Result of a change request: empty error means applied.
+struct change_result {
+  int status = 200;
+  std::string error;
+};
+
+class control_plane {
+ public:
+  using weight_map = std::map<std::string, std::uint32_t>;
+  using done_fn = std::function<void(change_result)>;
+
+  control_plane(boost::asio::io_context& control_io, std::shared_ptr<const config> settings);
+  ~control_plane();
+
+  /// Binds every listener on every worker, prints the bound addresses and
+  /// starts the workers. Throws on bind or resolve failure.
+  void start();
+  /// Stops accepting, waits up to `grace` for open connections, stops workers.
+  void shutdown(std::chrono::milliseconds grace);
+
+  /// Replaces the weights (every configured stack named). Validates, then
+  /// publishes; `done` runs on the control thread once every worker uses them.
+  /// `expected_version` implements If-Match.
+  void set_weights(const weight_map& weights, std::optional<std::uint64_t> expected_version,
+                   const change_origin& origin, const std::string& action, done_fn done);
+
+  /// All weight to `to` (default: the stack that held all weight before the
+  /// last shift began).
+  void rollback(const std::optional<std::string>& to, const change_origin& origin, done_fn done);
+
+  /// Re-reads the config file. Invalid files change nothing.
+  void reload(const change_origin& origin, done_fn done);
+
+  [[nodiscard]] const config& settings() const { return *settings_; }
+  [[nodiscard]] const weight_map& weights() const { return weights_; }
+  [[nodiscard]] std::uint64_t version() const { return version_; }
+  [[nodiscard]] const routing::routing_table& table() const { return *table_; }
+  [[nodiscard]] const std::vector<std::string>& stack_names() const {
+    return builder_.stack_names();
+  }
+  [[nodiscard]] const std::vector<std::unique_ptr<worker>>& workers() const { return workers_; }
+  [[nodiscard]] bool listeners_up() const { return listeners_up_; }
+
+  /// GET /api/v1/state body.
+  [[nodiscard]] std::string state_json() const;
+
+  /// Listener addresses as bound (port 0 resolved), in config order.
+  [[nodiscard]] const std::vector<std::string>& bound_listeners() const { return bound_; }
+
+  /// Called after every applied change with the audit record fields.
+  std::function<void(const change_origin&, const std::string& action, const std::string& before,
+                     const std::string& after)>
+      on_change;
+
+ private:
+  std::string weights_json(const weight_map& weights) const;
+  std::optional<std::string> validate_weights(const weight_map& weights) const;
+  void publish(const change_origin& origin, const std::string& action, const std::string& before,
+               done_fn done);
+  void remember_stable_stack(const weight_map& old_weights);
+
+  boost::asio::io_context& control_io_;
+  std::shared_ptr<const config> settings_;
+  routing::table_builder builder_;
+  routing::routing_table_ptr table_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::atomic<std::int64_t> open_connections_{0};
+  std::vector<std::string> bound_;
+  bool listeners_up_ = false;
+
+  weight_map weights_;
+  weight_map file_weights_;  ///< weights of the config file last read (reload rule)
+  std::uint64_t version_ = 1;
+  std::chrono::system_clock::time_point changed_at_;
+  std::string changed_by_ = "config";
+  std::optional<std::string> stable_stack_;  ///< held all weight before the last shift
+};
+
+}  // namespace quikedge::server

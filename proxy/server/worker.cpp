@@ -1,0 +1,131 @@
+// Worker thread: accept loop, deadline sweeper, routing table installation.
+#include "server/worker.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <random>
+
+#include "http/http_session.hpp"
+
+namespace quikedge::server {
+namespace {
+
+// Deadlines are checked this often; timeouts are therefore exact to ~100 ms,
+// which costs no timer operation per request.
+constexpr std::chrono::milliseconds sweep_period{100};
+
+std::uint64_t random_seed(unsigned index) {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device() ^ index;
+}
+
+}  // namespace
+
+worker::worker(unsigned index, std::atomic<std::int64_t>& open_connections)
+    : index_(index),
+      metrics_(std::make_unique<metrics::worker_metrics>()),
+      open_connections_(open_connections),
+      context_(io_, *metrics_, open_connections, random_seed(index)),
+      sweep_timer_(io_) {}
+
+worker::~worker() { stop(); }
+
+void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor, bool tls) {
+  acceptors_.push_back(
+      std::make_unique<acceptor_slot>(acceptor_slot{std::move(acceptor), tls, nullptr}));
+}
+
+void worker::start(routing::routing_table_ptr table) {
+  install_now(std::move(table));
+  for (auto& slot : acceptors_) {
+    slot->retry_timer = std::make_unique<boost::asio::steady_timer>(io_);
+    do_accept(*slot);
+  }
+  do_sweep();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void worker::install_now(routing::routing_table_ptr table) {
+  // Sessions copy the worker's pointer per request. Aliasing a control block
+  // that only this worker touches keeps those reference counts off the cache
+  // lines other workers write.
+  auto holder = std::make_shared<routing::routing_table_ptr>(std::move(table));
+  context_.table = routing::routing_table_ptr(holder, holder->get());
+}
+
+void worker::install(routing::routing_table_ptr table, std::function<void()> done) {
+  boost::asio::post(io_, [this, table = std::move(table), done = std::move(done)]() mutable {
+    install_now(std::move(table));
+    done();
+  });
+}
+
+void worker::stop_accepting() {
+  boost::asio::post(io_, [this] {
+    for (auto& slot : acceptors_) {
+      boost::system::error_code ignored;
+      slot->acceptor.close(ignored);
+    }
+  });
+}
+
+void worker::stop() {
+  io_.stop();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void worker::do_accept(acceptor_slot& slot) {
+  slot.acceptor.async_accept(io_, [this, &slot](const boost::system::error_code& ec,
+                                                boost::asio::ip::tcp::socket socket) {
+    on_accept(slot, ec, std::move(socket));
+  });
+}
+
+void worker::on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
+                       boost::asio::ip::tcp::socket socket) {
+  if (ec == boost::asio::error::operation_aborted || !slot.acceptor.is_open()) {
+    return;
+  }
+  if (ec) {
+    // Out of file descriptors or similar: back off instead of spinning.
+    slot.retry_timer->expires_after(std::chrono::milliseconds(50));
+    slot.retry_timer->async_wait([this, &slot](const boost::system::error_code& wait_ec) {
+      if (!wait_ec) {
+        do_accept(slot);
+      }
+    });
+    return;
+  }
+  const auto limit = static_cast<std::int64_t>(context_.table->settings().limits.max_connections);
+  if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= limit) {
+    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  } else {
+    boost::system::error_code peer_ec;
+    auto peer = socket.remote_endpoint(peer_ec);
+    socket.set_option(boost::asio::ip::tcp::no_delay(true), peer_ec);
+    std::make_shared<http::http_session<boost::asio::ip::tcp::socket>>(context_, std::move(socket),
+                                                                       peer, slot.tls)
+        ->start();
+  }
+  do_accept(slot);
+}
+
+void worker::do_sweep() {
+  sweep_timer_.expires_after(sweep_period);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    auto now = http::clock::now();
+    context_.deadlines.expire(now);
+    session_count_.store(context_.deadlines.size(), std::memory_order_relaxed);
+    context_.pool.close_idle(now, context_.table->settings().timeouts.idle);
+    do_sweep();
+  });
+}
+
+}  // namespace quikedge::server

@@ -1,0 +1,74 @@
+// A worker: one thread running one io_context that owns its acceptors, sessions,
+// upstream pool and counters. Other threads talk to it only by posting work.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "http/session_context.hpp"
+#include "metrics/worker_metrics.hpp"
+#include "routing/routing_table.hpp"
+
+namespace quikedge::server {
+
+class worker {
+ public:
+  worker(unsigned index, std::atomic<std::int64_t>& open_connections);
+  ~worker();
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  [[nodiscard]] const metrics::worker_metrics& metrics() const { return *metrics_; }
+
+  /// Takes an acceptor created on io(). Before start() only.
+  void add_acceptor(boost::asio::ip::tcp::acceptor acceptor, bool tls);
+
+  /// Starts the thread with `table` as the first routing table.
+  void start(routing::routing_table_ptr table);
+
+  /// Posts `table` to the worker; `done` runs on the worker once requests that
+  /// start from then on see it. Any thread.
+  void install(routing::routing_table_ptr table, std::function<void()> done);
+
+  /// Stops accepting; sessions in flight continue. Any thread.
+  void stop_accepting();
+
+  /// Number of open client connections on this worker (approximate, any thread).
+  [[nodiscard]] std::size_t session_count() const { return session_count_.load(); }
+
+  /// Stops the io_context and joins the thread.
+  void stop();
+
+ private:
+  struct acceptor_slot {
+    boost::asio::ip::tcp::acceptor acceptor;
+    bool tls;
+    std::unique_ptr<boost::asio::steady_timer> retry_timer;
+  };
+
+  void install_now(routing::routing_table_ptr table);
+  void do_accept(acceptor_slot& slot);
+  void on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
+                 boost::asio::ip::tcp::socket socket);
+  void do_sweep();
+
+  unsigned index_;
+  boost::asio::io_context io_{1};
+  std::unique_ptr<metrics::worker_metrics> metrics_;
+  std::atomic<std::int64_t>& open_connections_;
+  http::session_context context_;
+  std::vector<std::unique_ptr<acceptor_slot>> acceptors_;
+  boost::asio::steady_timer sweep_timer_;
+  std::atomic<std::size_t> session_count_{0};
+  std::thread thread_;
+};
+
+}  // namespace quikedge::server

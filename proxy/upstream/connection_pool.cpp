@@ -1,0 +1,81 @@
+// Per-worker upstream keep-alive pool.
+#include "upstream/connection_pool.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace quikedge::upstream {
+namespace {
+
+/// True when the peer has not closed the idle connection and sent nothing
+/// unexpected: recv would block.
+bool still_open(boost::asio::ip::tcp::socket& socket) {
+  char byte = 0;
+  ssize_t got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
+
+upstream_connection_ptr connection_pool::take(routing::endpoint_id endpoint) {
+  if (endpoint >= idle_.size()) {
+    return nullptr;
+  }
+  auto& stack = idle_[endpoint];
+  while (!stack.empty()) {
+    upstream_connection_ptr connection = std::move(stack.back());
+    stack.pop_back();
+    if (still_open(connection->socket)) {
+      return connection;
+    }
+    boost::system::error_code ignored;
+    connection->socket.close(ignored);
+  }
+  return nullptr;
+}
+
+upstream_connection_ptr connection_pool::make(routing::endpoint_id endpoint) {
+  return std::make_unique<upstream_connection>(io_, endpoint);
+}
+
+void connection_pool::give_back(upstream_connection_ptr connection) {
+  const auto endpoint = connection->endpoint;
+  if (endpoint >= idle_.size()) {
+    idle_.resize(endpoint + 1);
+  }
+  auto& stack = idle_[endpoint];
+  if (stack.size() >= max_idle_per_endpoint) {
+    return;  // closes it
+  }
+  connection->idle_since = std::chrono::steady_clock::now();
+  stack.push_back(std::move(connection));
+}
+
+void connection_pool::close_idle(std::chrono::steady_clock::time_point now,
+                                 std::chrono::milliseconds max_idle) {
+  for (auto& stack : idle_) {
+    // The stack is LIFO: the oldest connections are at the front.
+    std::size_t expired = 0;
+    while (expired < stack.size() && now - stack[expired]->idle_since > max_idle) {
+      ++expired;
+    }
+    stack.erase(stack.begin(), stack.begin() + static_cast<std::ptrdiff_t>(expired));
+  }
+}
+
+void connection_pool::drop_endpoint(routing::endpoint_id endpoint) {
+  if (endpoint < idle_.size()) {
+    idle_[endpoint].clear();
+  }
+}
+
+std::size_t connection_pool::idle_count() const {
+  std::size_t count = 0;
+  for (const auto& stack : idle_) {
+    count += stack.size();
+  }
+  return count;
+}
+
+}  // namespace quikedge::upstream
