@@ -1,0 +1,52 @@
+# quikedge — the two commands a newcomer needs: `make run` and `make test`.
+# Everything installs itself: scripts/install-deps.sh apt-installs what is missing.
+
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+CTEST_FLAGS ?= --output-on-failure --timeout 600
+
+.PHONY: all deps build build-asan run test test-release test-asan bench format lint clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+$(ASAN_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIKEDGE_SANITIZE=ON
+
+build-asan: deps $(ASAN_DIR)/CMakeCache.txt
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+# The demo: two built-in upstreams, the proxy on 127.0.0.1:8080, admin on :9901.
+run: build
+	./$(BUILD_DIR)/bin/quikedge --demo
+
+test: test-release test-asan
+
+test-release: build
+	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
+
+test-asan: build-asan
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS)
+
+bench: build
+	bash bench/compare.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.ipp')
+
+lint:
+	clang-tidy -p $(BUILD_DIR) $$(git ls-files 'proxy/*.cpp')
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)
