@@ -58,23 +58,16 @@ void write_upstream_request_head(const message_head& request, const upstream_req
   out.append(request.target);
   out.append(request.version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
 
-  std::string_view forwarded_for;
-  bool forwarded_for_seen = false;
+  // Several X-Forwarded-For lines form one list: they are joined into one line,
+  // written after the other fields, with the client's address last.
+  std::size_t forwarded_for_count = 0;
   for (const auto& field : request.headers) {
     if (is_hop_by_hop(field.name) || named_by_connection(request, field.name) ||
         iequals(field.name, "expect") || iequals(field.name, "x-forwarded-proto")) {
       continue;  // Expect is answered by the proxy itself; the rest are replaced below
     }
     if (iequals(field.name, "x-forwarded-for")) {
-      // Several X-Forwarded-For lines form one list; emit them joined, ours last.
-      if (forwarded_for_seen) {
-        out.append(", ");
-      } else {
-        out.append("X-Forwarded-For: ");
-        forwarded_for_seen = true;
-      }
-      out.append(field.value);
-      forwarded_for = field.value;
+      ++forwarded_for_count;
       continue;
     }
     out.append(field.name);
@@ -82,13 +75,17 @@ void write_upstream_request_head(const message_head& request, const upstream_req
     out.append(field.value);
     out.append("\r\n");
   }
-  if (forwarded_for_seen) {
-    out.append(forwarded_for.empty() ? "" : ", ");
-    out.append(facts.client_ip);
-    out.append("\r\n");
-  } else {
-    append_header(out, "X-Forwarded-For", facts.client_ip);
+  out.append("X-Forwarded-For: ");
+  if (forwarded_for_count > 0) {
+    for (const auto& field : request.headers) {
+      if (iequals(field.name, "x-forwarded-for") && !field.value.empty()) {
+        out.append(field.value);
+        out.append(", ");
+      }
+    }
   }
+  out.append(facts.client_ip);
+  out.append("\r\n");
   append_header(out, "X-Forwarded-Proto", facts.client_tls ? "https" : "http");
   if (request.request_id.empty()) {
     append_header(out, "X-Request-Id", facts.request_id);

@@ -3,7 +3,6 @@
 
 #include <array>
 #include <charconv>
-#include <cstdio>
 
 namespace quikedge::metrics {
 namespace {
@@ -17,10 +16,11 @@ void append_uint(std::string& out, std::uint64_t value) {
   out.append(digits, result.ptr);
 }
 
+/// Shortest text that reads back as the same double ("0.05", not "0.05000000000000000277").
 void append_double(std::string& out, double value) {
   char digits[32];
-  int n = std::snprintf(digits, sizeof digits, "%.17g", value);
-  out.append(digits, static_cast<std::size_t>(n));
+  auto result = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, result.ptr);
 }
 
 void family_header(std::string& out, std::string_view name, std::string_view type,

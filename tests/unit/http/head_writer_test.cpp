@@ -1,0 +1,73 @@
+// Header rewriting toward the upstream and the client.
+#include <gtest/gtest.h>
+
+#include "http/head_writer.hpp"
+#include "http/message_head.hpp"
+
+namespace quikedge::http {
+namespace {
+
+std::string upstream_head(std::string_view request, upstream_request_facts facts) {
+  message_head head;
+  EXPECT_EQ(parse_request_head(request, head_limits{}, head), parse_status::ok);
+  std::string out;
+  write_upstream_request_head(head, facts, out);
+  return out;
+}
+
+TEST(UpstreamHead, RemovesHopByHopAndAddsForwardingHeaders) {
+  std::string out = upstream_head(
+      "GET /p HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, X-Secret\r\nKeep-Alive: 5\r\n"
+      "X-Secret: s\r\nTE: trailers\r\nUpgrade: foo\r\nProxy-Connection: x\r\nX-Forwarded-For: "
+      "1.1.1.1\r\nX-Forwarded-Proto: https\r\nAccept: */*\r\n\r\n",
+      {"10.0.0.9", false, "0123", "up:80"});
+  EXPECT_EQ(out,
+            "GET /p HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nX-Forwarded-For: 1.1.1.1, 10.0.0.9\r\n"
+            "X-Forwarded-Proto: http\r\nX-Request-Id: 0123\r\n\r\n");
+}
+
+TEST(UpstreamHead, KeepsRequestIdAndAddsHostForHttp10) {
+  std::string out = upstream_head("GET / HTTP/1.0\r\nX-Request-Id: mine\r\n\r\n",
+                                  {"127.0.0.1", true, "unused", "up:80"});
+  EXPECT_NE(out.find("X-Request-Id: mine\r\n"), std::string::npos);
+  EXPECT_EQ(out.find("unused"), std::string::npos);
+  EXPECT_NE(out.find("Host: up:80\r\n"), std::string::npos);
+  EXPECT_NE(out.find("X-Forwarded-Proto: https\r\n"), std::string::npos);
+  EXPECT_NE(out.find("Connection: keep-alive\r\n"), std::string::npos);
+  EXPECT_EQ(out.rfind("GET / HTTP/1.0\r\n", 0), 0U);
+}
+
+TEST(UpstreamHead, ChunkedBodyStaysChunkedAndExpectIsStripped) {
+  std::string out = upstream_head(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
+      {"1.2.3.4", false, "id", "up"});
+  EXPECT_NE(out.find("Transfer-Encoding: chunked\r\n"), std::string::npos);
+  EXPECT_EQ(out.find("Expect"), std::string::npos);
+}
+
+TEST(ClientHead, AddsStackHeaderAndConnectionDecision) {
+  message_head head;
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: "
+                                "timeout=5\r\nX-QuikEdge-Stack: forged\r\nContent-Length: 2\r\n\r\n",
+                                head_limits{}, false, head),
+            parse_status::ok);
+  std::string out;
+  write_client_response_head(head, {false, 1, "X-QuikEdge-Stack", "green"}, out);
+  EXPECT_EQ(out,
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-QuikEdge-Stack: green\r\n"
+            "Connection: close\r\n\r\n");
+  write_client_response_head(head, {true, 0, "", ""}, out);
+  EXPECT_NE(out.find("Connection: keep-alive\r\n"), std::string::npos);
+  EXPECT_NE(out.find("X-QuikEdge-Stack: forged"), std::string::npos);
+}
+
+TEST(ErrorResponse, HasShortBodyAndCorrectLength) {
+  std::string out;
+  write_error_response(502, true, out);
+  EXPECT_EQ(out,
+            "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
+            "Connection: close\r\n\r\n502 Bad Gateway\n");
+}
+
+}  // namespace
+}  // namespace quikedge::http

@@ -1,0 +1,146 @@
+// Request and response head parsing, including the framing refusals that stop
+// request smuggling.
+#include <gtest/gtest.h>
+
+#include "http/message_head.hpp"
+
+namespace quikedge::http {
+namespace {
+
+parse_status parse(std::string_view text, message_head& head) {
+  return parse_request_head(text, head_limits{}, head);
+}
+
+TEST(RequestHead, ParsesRequestLineAndHeaders) {
+  message_head head;
+  std::string_view text = "GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-Request-Id:  abc \r\n\r\nrest";
+  ASSERT_EQ(parse(text, head), parse_status::ok);
+  EXPECT_EQ(head.method, "GET");
+  EXPECT_EQ(head.target, "/a?b=1");
+  EXPECT_EQ(head.version_minor, 1);
+  EXPECT_EQ(head.request_id, "abc");
+  EXPECT_TRUE(head.has_host);
+  EXPECT_EQ(head.headers.size(), 2U);
+  EXPECT_EQ(head.head_bytes, text.size() - 4);
+  EXPECT_EQ(head.framing, body_framing::none);
+  EXPECT_TRUE(head.wants_keep_alive());
+}
+
+TEST(RequestHead, IncompleteUntilBlankLine) {
+  message_head head;
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: x\r\n", head), parse_status::incomplete);
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: x\r\n\r", head), parse_status::incomplete);
+}
+
+TEST(RequestHead, AcceptsBareLineFeeds) {
+  message_head head;
+  ASSERT_EQ(parse("GET / HTTP/1.0\nHost: x\n\n", head), parse_status::ok);
+  EXPECT_EQ(head.version_minor, 0);
+  EXPECT_FALSE(head.wants_keep_alive());
+}
+
+TEST(RequestHead, KeepAliveRules) {
+  message_head head;
+  ASSERT_EQ(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", head), parse_status::ok);
+  EXPECT_TRUE(head.wants_keep_alive());
+  ASSERT_EQ(parse("GET / HTTP/1.1\r\nConnection: foo, close\r\n\r\n", head), parse_status::ok);
+  EXPECT_FALSE(head.wants_keep_alive());
+}
+
+TEST(RequestHead, Framing) {
+  message_head head;
+  ASSERT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 12\r\n\r\n", head), parse_status::ok);
+  EXPECT_EQ(head.framing, body_framing::content_length);
+  EXPECT_EQ(head.content_length, 12U);
+  ASSERT_EQ(parse("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n", head), parse_status::ok);
+  EXPECT_EQ(head.framing, body_framing::chunked);
+}
+
+TEST(RequestHead, RefusesAmbiguousFraming) {
+  message_head head;
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", head),
+            parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", head),
+            parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 1,1\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", head),
+            parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                  head),
+            parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", head),
+            parse_status::not_implemented);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", head),
+            parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", head),
+            parse_status::bad_request);
+}
+
+TEST(RequestHead, RefusesMalformedLines) {
+  message_head head;
+  EXPECT_EQ(parse("GET /\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("GET / HTTP/2.0\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("G(T / HTTP/1.1\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("GET / HTTP/1.1\r\nNoColon\r\n\r\n", head), parse_status::bad_request);
+}
+
+TEST(RequestHead, EnforcesSizeAndCountLimits) {
+  message_head head;
+  std::string big = "GET / HTTP/1.1\r\nX: " + std::string(200, 'a') + "\r\n\r\n";
+  EXPECT_EQ(parse_request_head(big, head_limits{100, 10}, head), parse_status::header_too_large);
+  std::string partial = "GET / HTTP/1.1\r\nX: " + std::string(200, 'a');
+  EXPECT_EQ(parse_request_head(partial, head_limits{100, 10}, head),
+            parse_status::header_too_large);
+  std::string many = "GET / HTTP/1.1\r\n";
+  for (int i = 0; i < 11; ++i) {
+    many += "H" + std::to_string(i) + ": v\r\n";
+  }
+  many += "\r\n";
+  EXPECT_EQ(parse_request_head(many, head_limits{4096, 10}, head), parse_status::header_too_large);
+}
+
+TEST(ResponseHead, FramingByStatusAndMethod) {
+  message_head head;
+  head_limits limits;
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", limits, false, head),
+            parse_status::ok);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.reason, "OK");
+  EXPECT_EQ(head.framing, body_framing::content_length);
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", limits, true, head),
+            parse_status::ok);
+  EXPECT_EQ(head.framing, body_framing::none);
+  ASSERT_EQ(parse_response_head("HTTP/1.1 204 No Content\r\n\r\n", limits, false, head),
+            parse_status::ok);
+  EXPECT_EQ(head.framing, body_framing::none);
+  ASSERT_EQ(parse_response_head("HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n", limits,
+                                false, head),
+            parse_status::ok);
+  EXPECT_EQ(head.framing, body_framing::none);
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\n\r\n", limits, false, head), parse_status::ok);
+  EXPECT_EQ(head.framing, body_framing::until_close);
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200\r\nTransfer-Encoding: chunked\r\n\r\n", limits, false,
+                                head),
+            parse_status::ok);
+  EXPECT_EQ(head.framing, body_framing::chunked);
+  EXPECT_EQ(parse_response_head("HTTP/1.1 2x0 OK\r\n\r\n", limits, false, head),
+            parse_status::bad_request);
+  EXPECT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: "
+                                "chunked\r\n\r\n",
+                                limits, false, head),
+            parse_status::bad_request);
+}
+
+TEST(Tokens, ListContainsTokenIgnoresCaseAndSpaces) {
+  EXPECT_TRUE(list_contains_token("keep-alive,  Upgrade ", "upgrade"));
+  EXPECT_FALSE(list_contains_token("upgraded", "upgrade"));
+  EXPECT_FALSE(list_contains_token("", "close"));
+}
+
+}  // namespace
+}  // namespace quikedge::http
