@@ -1,0 +1,55 @@
+// Meaning and cross-reference layers of config validation. Startup, reload and
+// admin weight patches all run these same checks on the plain structs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/source_map.hpp"
+#include "quikedge/config.hpp"
+#include "quikedge/config_loader.hpp"
+
+namespace quikedge::config_detail {
+
+/// Largest weight of one stack. Keeps the sum over many stacks far from
+/// overflow and still allows shares of a ten-thousandth of a percent.
+inline constexpr std::uint32_t max_stack_weight = 1'000'000;
+
+/// Checks a config whose shape was read (see read_sections.hpp): ranges, sums,
+/// formats, readable files, then references between sections. Errors go to
+/// `errors` at the positions in `where`; values that `where` marks unreadable
+/// are skipped, since their error is already reported.
+void validate_config(const config& cfg, const source_map& where, error_list& errors);
+
+/// Meaning layer only (called by validate_config).
+void validate_values(const config& cfg, const source_map& where, error_list& errors);
+/// Cross-reference layer only (called by validate_config).
+void validate_references(const config& cfg, const source_map& where, error_list& errors);
+
+/// Validates a config built in code, e.g. the running config with an admin
+/// patch applied. Errors carry key paths but no positions.
+std::vector<config_error> validate_config(const config& cfg);
+
+/// Small shared helper: reports at the value, or the key, of a key path.
+class reporter {
+ public:
+  reporter(const source_map& where, error_list& errors) : where_(where), errors_(errors) {}
+
+  [[nodiscard]] bool usable(const std::string& path) const { return !where_.is_broken(path); }
+  [[nodiscard]] bool readable(const std::string& path) const {
+    return !where_.is_broken_here(path);
+  }
+  void at_value(const std::string& path, const std::string& message) {
+    errors_.add(where_.value_at(path), path + ": " + message);
+  }
+  void at_key(const std::string& path, const std::string& message) {
+    errors_.add(where_.key_at(path), path + ": " + message);
+  }
+
+ private:
+  const source_map& where_;
+  error_list& errors_;
+};
+
+}  // namespace quikedge::config_detail
