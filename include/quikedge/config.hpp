@@ -73,6 +73,7 @@ struct sticky_config {
 struct websocket_config {
   duration drain_timeout{30000};
   duration rollback_drain_timeout{0};
+  duration idle_timeout{3600 * 1000};  ///< extension: a tunnel with no bytes either way closes
 };
 
 struct routing_config {

@@ -113,7 +113,7 @@ void read_sticky(const field& f, node_reader& r, sticky_config& out) {
 }
 
 void read_websocket(const field& f, node_reader& r, websocket_config& out) {
-  auto entries = r.map_entries(f.value, f.path, {"drain_timeout", "rollback_drain_timeout"});
+  auto entries = r.map_entries(f.value, f.path, {"drain_timeout", "rollback_drain_timeout", "idle_timeout"});
   if (!entries) {
     return;
   }
@@ -122,6 +122,8 @@ void read_websocket(const field& f, node_reader& r, websocket_config& out) {
       r.read_duration(e, out.drain_timeout);
     } else if (e.key == "rollback_drain_timeout") {
       r.read_duration(e, out.rollback_drain_timeout);
+    } else if (e.key == "idle_timeout") {
+      r.read_duration(e, out.idle_timeout);
     }
   }
 }

@@ -96,7 +96,9 @@ void write_upstream_request_head(const message_head& request, const upstream_req
   if (request.framing == body_framing::chunked) {
     out.append("Transfer-Encoding: chunked\r\n");
   }
-  if (request.version_minor == 0) {
+  if (facts.websocket) {
+    out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
+  } else if (request.version_minor == 0) {
     out.append("Connection: keep-alive\r\n");
   }
   out.append("\r\n");
@@ -132,7 +134,12 @@ void write_client_response_head(const message_head& response, const client_respo
   if (!facts.stack_header.empty() && !facts.stack_name.empty()) {
     append_header(out, facts.stack_header, facts.stack_name);
   }
-  if (!facts.keep_alive) {
+  if (!facts.set_cookie.empty()) {
+    append_header(out, "Set-Cookie", facts.set_cookie);
+  }
+  if (facts.upgrade) {
+    out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
+  } else if (!facts.keep_alive) {
     out.append("Connection: close\r\n");
   } else if (facts.client_version_minor == 0) {
     out.append("Connection: keep-alive\r\n");

@@ -15,6 +15,7 @@ struct upstream_request_facts {
   bool client_tls = false;
   std::string_view request_id;     ///< used when the request carries none
   std::string_view host_fallback;  ///< Host for HTTP/1.0 requests without one
+  bool websocket = false;          ///< forward the WebSocket upgrade
 };
 
 /// Request head for the upstream. HTTP/1.0 clients are forwarded as HTTP/1.0
@@ -27,6 +28,8 @@ struct client_response_facts {
   int client_version_minor = 1;
   std::string_view stack_header;  ///< e.g. X-QuikEdge-Stack; empty: none
   std::string_view stack_name;
+  std::string_view set_cookie;  ///< Set-Cookie value to add; empty: none
+  bool upgrade = false;         ///< a 101 to a WebSocket upgrade
 };
 
 /// Response head for the client.

@@ -73,6 +73,7 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   void on_response_body_bytes(const error_code& ec, std::size_t n);
   void on_response_body_written(const error_code& ec, std::size_t n);
   void finish_exchange();
+  void hand_off_to_tunnel();
 
   // Failure handling.
   void upstream_failed(int status);
@@ -112,6 +113,9 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   bool request_idempotent_ = false;
   bool request_is_head_ = false;
   bool request_expect_continue_ = false;
+  bool is_websocket_ = false;
+  bool handed_off_ = false;  ///< the connection now belongs to a ws_tunnel
+  std::string set_cookie_;   ///< sticky Set-Cookie for this response; empty: none
   bool client_keep_alive_ = true;
   bool upstream_keep_alive_ = true;
   bool response_started_ = false;

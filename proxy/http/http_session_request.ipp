@@ -7,7 +7,9 @@
 
 #include <array>
 
+#include "http/cookie.hpp"
 #include "http/head_writer.hpp"
+#include "routing/route_request.hpp"
 #include "http/http_session.hpp"
 
 namespace quikedge::http {
@@ -45,7 +47,9 @@ http_session<ClientStream>::http_session(session_context& context, ClientStream 
 template <class ClientStream>
 http_session<ClientStream>::~http_session() {
   context_.deadlines.unlink(*this);
-  context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+  if (!handed_off_) {
+    context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 template <class ClientStream>
@@ -151,6 +155,8 @@ void http_session<ClientStream>::handle_request_head() {
   request_is_head_ = head_.method == "HEAD";
   request_idempotent_ = session_detail::is_idempotent(head_.method);
   request_expect_continue_ = head_.expect_continue;
+  is_websocket_ = head_.connection.upgrade && iequals(head_.upgrade, "websocket") &&
+                  head_.method == "GET";
   request_body_.start(head_.framing, head_.content_length);
 
   if (head_.framing == body_framing::content_length &&
@@ -169,7 +175,7 @@ void http_session<ClientStream>::handle_request_head() {
   if (head_.request_id.empty()) {
     context_.request_ids.next(request_id_);
   }
-  write_upstream_request_head(head_, {client_ip_, tls_, request_id_, endpoint.name},
+  write_upstream_request_head(head_, {client_ip_, tls_, request_id_, endpoint.name, is_websocket_},
                               upstream_head_);
   client_in_.consume(head_.head_bytes);
   acquire_connection();
@@ -178,31 +184,37 @@ void http_session<ClientStream>::handle_request_head() {
 template <class ClientStream>
 bool http_session<ClientStream>::pick_upstream() {
   const auto& table = *table_;
-  int stack = -1;
-  const auto& override_header = table.settings().routing.override_header;
-  if (!override_header.empty()) {
-    for (const auto& field : head_.headers) {
-      if (iequals(field.name, override_header)) {
-        stack = table.find_stack(field.value);
-        break;
-      }
-    }
+  const auto& routing = table.settings().routing;
+  routing::route_inputs inputs;
+  if (!routing.override_header.empty()) {
+    inputs.override_stack = find_header(head_, routing.override_header);
   }
-  if (stack < 0) {
-    stack = context_.picker.pick_stack(table);
+  if (!routing.sticky.cookie.empty()) {
+    inputs.sticky_cookie = find_cookie(head_, routing.sticky.cookie);
   }
-  if (stack < 0) {
-    stack = routing::weighted_picker::any_healthy_stack(table);
+  using key_source = sticky_config::key_source;
+  if (routing.sticky.hash_source == key_source::header) {
+    inputs.hash_key = find_header(head_, routing.sticky.hash_name);
+  } else if (routing.sticky.hash_source == key_source::cookie) {
+    inputs.hash_key = find_cookie(head_, routing.sticky.hash_name);
   }
-  if (stack < 0) {
+  auto decision =
+      routing::route_request(table, context_.picker, inputs, !routing.sticky.cookie.empty());
+  if (decision.stack < 0) {
     return false;
   }
-  int endpoint = context_.picker.pick_endpoint(table.stacks()[static_cast<std::size_t>(stack)]);
+  const auto& stack = table.stacks()[static_cast<std::size_t>(decision.stack)];
+  int endpoint = context_.picker.pick_endpoint(stack);
   if (endpoint < 0) {
     return false;
   }
-  stack_index_ = stack;
+  stack_index_ = decision.stack;
   endpoint_index_ = endpoint;
+  set_cookie_.clear();
+  if (decision.set_cookie) {
+    write_sticky_cookie(set_cookie_, routing.sticky.cookie, stack.name, routing.sticky.cookie_ttl,
+                        tls_);
+  }
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 
 #include "http/head_writer.hpp"
+#include "http/ws_tunnel.hpp"
 #include "http/http_session.hpp"
 
 namespace quikedge::http {
@@ -57,7 +58,11 @@ void http_session<ClientStream>::on_response_head_bytes(const error_code& ec, st
     // Interim responses (100 Continue after the proxy already answered Expect,
     // 102, 103) are dropped; 101 needs an upgrade the proxy did not forward.
     if (head_.status == 101) {
-      upstream_failed(502);
+      if (is_websocket_) {
+        handle_response_head();
+      } else {
+        upstream_failed(502);
+      }
       return;
     }
     upstream_in_.consume(head_.head_bytes);
@@ -82,11 +87,17 @@ void http_session<ClientStream>::handle_response_head() {
     client_keep_alive_ = false;
   }
   const auto& stack = table_->stacks()[static_cast<std::size_t>(stack_index_)];
+  const bool upgraded = head_.status == 101;
   write_client_response_head(
       head_,
       {client_keep_alive_, client_version_minor_, table_->settings().routing.stack_response_header,
-       stack.name},
+       stack.name, set_cookie_, upgraded},
       client_head_);
+  if (upgraded) {
+    upstream_in_.consume(head_.head_bytes);
+    hand_off_to_tunnel();
+    return;
+  }
   upstream_in_.consume(head_.head_bytes);
   pending_body_bytes_ = response_body_.take(upstream_in_.view());
   if (response_body_.failed()) {
@@ -189,6 +200,32 @@ void http_session<ClientStream>::finish_exchange() {
     return;
   }
   do_read_request_head();
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::hand_off_to_tunnel() {
+  // The 101 goes out first; then client and upstream belong to the tunnel, with
+  // whatever either side already sent past the upgrade.
+  record(101);
+  phase_ = phase::closed;
+  clear_deadline();
+  boost::asio::async_write(
+      client_, boost::asio::buffer(client_head_),
+      [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+        if (ec) {
+          self->release_upstream(false);
+          return;
+        }
+        const auto& settings = self->table_->settings();
+        const auto stack_id =
+            self->table_->stacks()[static_cast<std::size_t>(self->stack_index_)].id;
+        self->handed_off_ = true;
+        std::make_shared<ws_tunnel<ClientStream>>(
+            self->context_, std::move(self->client_), std::move(self->upstream_), stack_id,
+            settings.routing.websocket.idle_timeout, std::move(self->client_in_),
+            std::move(self->upstream_in_))
+            ->start();
+      });
 }
 
 template <class ClientStream>

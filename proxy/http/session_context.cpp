@@ -1,6 +1,8 @@
 // Deadline list and request ids for a worker's sessions.
 #include "http/session_context.hpp"
 
+#include <algorithm>
+
 namespace quikedge::http {
 
 void deadline_list::link(deadline_entry& entry) {
@@ -36,6 +38,99 @@ void deadline_list::expire(clock::time_point now) {
       entry->on_deadline();
     }
     entry = following;
+  }
+}
+
+void tunnel_list::link(tunnel_entry& entry) {
+  entry.prev = nullptr;
+  entry.next = head_;
+  if (head_ != nullptr) {
+    head_->prev = &entry;
+  }
+  head_ = &entry;
+  ++size_;
+}
+
+void tunnel_list::unlink(tunnel_entry& entry) {
+  if (entry.prev != nullptr) {
+    entry.prev->next = entry.next;
+  } else if (head_ == &entry) {
+    head_ = entry.next;
+  }
+  if (entry.next != nullptr) {
+    entry.next->prev = entry.prev;
+  }
+  entry.prev = entry.next = nullptr;
+  --size_;
+}
+
+void tunnel_list::apply_drains(const routing::routing_table& table, clock::time_point now) {
+  for (const auto& stack : table.stacks()) {
+    if (stack.drain_finished) {
+      // The window is over: no WebSocket of the stack is left (a tunnel whose
+      // slot was due in the last sweep period closes now).
+      for (tunnel_entry* t = head_; t != nullptr; t = t->next) {
+        if (t->stack == stack.id && !t->closing) {
+          t->close_at = std::min(t->close_at, now);
+        }
+      }
+      continue;
+    }
+    if (!stack.draining) {
+      if (stack.weight > 0) {
+        // Weight raised again: the drain ends and the tunnels stay.
+        for (tunnel_entry* t = head_; t != nullptr; t = t->next) {
+          if (t->stack == stack.id && !t->closing) {
+            t->close_at = clock::time_point::max();
+          }
+        }
+      }
+      continue;
+    }
+    std::size_t unscheduled = 0;
+    for (tunnel_entry* t = head_; t != nullptr; t = t->next) {
+      unscheduled += t->stack == stack.id && !t->closing && t->close_at == clock::time_point::max();
+    }
+    if (unscheduled == 0) {
+      continue;
+    }
+    const auto window = stack.drain_until > now ? stack.drain_until - now : clock::duration::zero();
+    std::size_t slot = 0;
+    for (tunnel_entry* t = head_; t != nullptr; t = t->next) {
+      if (t->stack == stack.id && !t->closing && t->close_at == clock::time_point::max()) {
+        // Slot i of n closes at (i + 1) / n of the window: evenly spread, the
+        // last one at the end, never all at once.
+        t->close_at = now + window * static_cast<long>(slot + 1) / static_cast<long>(unscheduled);
+        ++slot;
+      }
+    }
+  }
+}
+
+void tunnel_list::expire(clock::time_point now) {
+  for (tunnel_entry* t = head_; t != nullptr;) {
+    tunnel_entry* following = t->next;
+    // A tunnel already closing is here again only when its grace ran out.
+    if (t->close_at <= now || t->idle_until <= now) {
+      t->begin_close();
+    }
+    t = following;
+  }
+}
+
+std::unique_ptr<char[]> buffer_pool::acquire() {
+  if (free_.empty()) {
+    return std::unique_ptr<char[]>(new char[buffer_size]);
+  }
+  auto buffer = std::move(free_.back());
+  free_.pop_back();
+  return buffer;
+}
+
+void buffer_pool::release(std::unique_ptr<char[]> buffer) {
+  // Keep a modest reserve; a burst of traffic over many tunnels shrinks back.
+  if (buffer && free_.size() < 256) {
+    free_.push_back(std::move(buffer));
   }
 }
 

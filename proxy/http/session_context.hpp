@@ -7,7 +7,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "metrics/worker_metrics.hpp"
 #include "routing/routing_table.hpp"
@@ -48,6 +50,60 @@ class deadline_list {
   std::size_t size_ = 0;
 };
 
+/// An established WebSocket tunnel, as the worker sees it: which stack it is
+/// pinned to and when the drain of that stack will close it.
+class tunnel_entry {
+ public:
+  tunnel_entry() = default;
+  tunnel_entry(const tunnel_entry&) = delete;
+  tunnel_entry& operator=(const tunnel_entry&) = delete;
+  virtual ~tunnel_entry() = default;
+
+  /// Starts a polite close: a 1001 close frame to both sides at frame boundaries.
+  virtual void begin_close() = 0;
+
+  routing::stack_id stack = 0;
+  clock::time_point close_at = clock::time_point::max();
+  clock::time_point idle_until = clock::time_point::max();
+  bool closing = false;
+  tunnel_entry* prev = nullptr;
+  tunnel_entry* next = nullptr;
+};
+
+/// The worker's tunnels. Drains close them spread evenly over the window, so
+/// clients do not all reconnect at the same moment.
+class tunnel_list {
+ public:
+  void link(tunnel_entry& entry);
+  void unlink(tunnel_entry& entry);
+
+  /// Applies the drains of `table`: tunnels of a draining stack get close times
+  /// spread over [now, drain end]; tunnels of a stack no longer draining keep
+  /// their connection. Already scheduled tunnels keep their slot.
+  void apply_drains(const routing::routing_table& table, clock::time_point now);
+
+  /// Begins closing every tunnel whose close time or idle deadline has passed.
+  void expire(clock::time_point now);
+
+  [[nodiscard]] std::size_t size() const { return size_; }
+
+ private:
+  tunnel_entry* head_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// Fixed-size relay buffers lent to tunnels only while bytes are moving, so an
+/// idle WebSocket holds no buffer at all.
+class buffer_pool {
+ public:
+  static constexpr std::size_t buffer_size = 16 * 1024;
+  std::unique_ptr<char[]> acquire();
+  void release(std::unique_ptr<char[]> buffer);
+
+ private:
+  std::vector<std::unique_ptr<char[]>> free_;
+};
+
 /// 128-bit request ids from a per-worker xorshift generator: unique enough for
 /// tracing, and free of locks and syscalls.
 class request_id_generator {
@@ -73,6 +129,8 @@ struct session_context {
   metrics::worker_metrics& metrics;
   std::atomic<std::int64_t>& open_connections;  ///< process-wide, for max_connections
   deadline_list deadlines;
+  tunnel_list tunnels;
+  buffer_pool buffers;
   request_id_generator request_ids;
 };
 

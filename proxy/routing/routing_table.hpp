@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,6 +33,11 @@ struct stack_entry {
   std::string name;
   std::uint32_t weight = 0;
   bool draining = false;
+  /// When draining: the end of the window (WebSockets closed, cookies moved).
+  std::chrono::steady_clock::time_point drain_until{};
+  /// Set in the one table published when the drain window ended: workers close
+  /// whatever tunnels of the stack are left.
+  bool drain_finished = false;
   std::vector<endpoint_entry> endpoints;
 
   [[nodiscard]] bool has_healthy_endpoint() const;

@@ -30,7 +30,8 @@ endpoint_id table_builder::intern_endpoint(const std::string& stack, const std::
 
 routing_table_ptr table_builder::build(std::shared_ptr<const config> settings,
                                        const std::map<std::string, std::uint32_t>& weights,
-                                       const std::map<std::string, bool>& draining,
+                                       const std::map<std::string, std::chrono::steady_clock::time_point>& drains,
+                          const std::set<std::string>& finished_drains,
                                        const std::map<std::string, bool>& endpoint_health,
                                        std::uint64_t version) {
   boost::asio::io_context resolver_context;
@@ -42,8 +43,11 @@ routing_table_ptr table_builder::build(std::shared_ptr<const config> settings,
     stack.name = stack_cfg.name;
     auto weight = weights.find(stack_cfg.name);
     stack.weight = weight == weights.end() ? 0 : weight->second;
-    auto drain = draining.find(stack_cfg.name);
-    stack.draining = drain != draining.end() && drain->second;
+    if (auto drain = drains.find(stack_cfg.name); drain != drains.end()) {
+      stack.draining = true;
+      stack.drain_until = drain->second;
+    }
+    stack.drain_finished = finished_drains.count(stack_cfg.name) > 0;
     for (const auto& address : stack_cfg.endpoints) {
       endpoint_entry endpoint;
       endpoint.name = address.to_string();

@@ -3,7 +3,9 @@
 // builder makes, so worker-side arrays indexed by id survive table swaps.
 #pragma once
 
+#include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,7 +21,8 @@ class table_builder {
   /// endpoint does not resolve or there are more than max_stacks stack names.
   routing_table_ptr build(std::shared_ptr<const config> settings,
                           const std::map<std::string, std::uint32_t>& weights,
-                          const std::map<std::string, bool>& draining,
+                          const std::map<std::string, std::chrono::steady_clock::time_point>& drains,
+                          const std::set<std::string>& finished_drains,
                           const std::map<std::string, bool>& endpoint_health,
                           std::uint64_t version);
 

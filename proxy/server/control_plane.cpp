@@ -48,7 +48,7 @@ unsigned worker_count(const config& settings) {
 
 control_plane::control_plane(boost::asio::io_context& control_io,
                              std::shared_ptr<const config> settings)
-    : control_io_(control_io), settings_(std::move(settings)) {
+    : control_io_(control_io), settings_(std::move(settings)), drain_timer_(control_io) {
   for (const auto& stack : settings_->stacks) {
     auto it = settings_->routing.weights.find(stack.name);
     weights_[stack.name] = it == settings_->routing.weights.end() ? 0 : it->second;
@@ -65,7 +65,7 @@ control_plane::~control_plane() {
 }
 
 void control_plane::start() {
-  table_ = builder_.build(settings_, weights_, {}, {}, version_);
+  table_ = builder_.build(settings_, weights_, {}, {}, {}, version_);
   const unsigned count = worker_count(*settings_);
   for (unsigned i = 0; i < count; ++i) {
     workers_.push_back(std::make_unique<worker>(i, open_connections_));
@@ -155,8 +155,66 @@ void control_plane::set_weights(const weight_map& weights,
   if (weights != weights_) {
     remember_stable_stack(weights_);
   }
+  weight_map old_weights = weights_;
   weights_ = weights;
+  update_drains(old_weights, settings_->routing.websocket.drain_timeout);
   publish(origin, action, before, std::move(done));
+}
+
+void control_plane::update_drains(const weight_map& old_weights, std::chrono::milliseconds window) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [name, weight] : weights_) {
+    auto old = old_weights.find(name);
+    const bool had_weight = old != old_weights.end() && old->second > 0;
+    if (weight > 0) {
+      drains_.erase(name);  // raising the weight again ends the drain
+    } else if (had_weight) {
+      drains_[name] = now + window;
+    }
+  }
+  // Stacks removed by a reload have nothing left to drain through the table.
+  for (auto it = drains_.begin(); it != drains_.end();) {
+    it = weights_.count(it->first) ? std::next(it) : drains_.erase(it);
+  }
+}
+
+void control_plane::arm_drain_timer() {
+  if (drains_.empty()) {
+    drain_timer_.cancel();
+    return;
+  }
+  auto earliest = std::chrono::steady_clock::time_point::max();
+  for (const auto& [name, until] : drains_) {
+    earliest = std::min(earliest, until);
+  }
+  drain_timer_.expires_at(earliest);
+  drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) {
+      on_drain_timer();
+    }
+  });
+}
+
+void control_plane::on_drain_timer() {
+  const auto now = std::chrono::steady_clock::now();
+  bool ended = false;
+  for (auto it = drains_.begin(); it != drains_.end();) {
+    if (it->second <= now) {
+      finished_drains_.insert(it->first);
+      it = drains_.erase(it);
+      ended = true;
+    } else {
+      ++it;
+    }
+  }
+  if (!ended) {
+    arm_drain_timer();
+    return;
+  }
+  // The window is over: sticky clients of the drained stack move (their cookie
+  // is no longer honoured and gets rewritten).
+  std::string before = weights_json(weights_);
+  publish({"drain", "local", "drain window ended"}, "drain_end", before, [](change_result) {});
 }
 
 void control_plane::rollback(const std::optional<std::string>& to, const change_origin& origin,
@@ -174,9 +232,10 @@ void control_plane::rollback(const std::optional<std::string>& to, const change_
   for (const auto& [name, weight] : weights_) {
     weights[name] = name == *target ? std::max<std::uint32_t>(weight, 100) : 0;
   }
-  // A rollback must not move the rollback target itself.
   std::string before = weights_json(weights_);
+  weight_map old_weights = weights_;
   weights_ = weights;
+  update_drains(old_weights, settings_->routing.websocket.rollback_drain_timeout);
   publish(origin, "rollback", before, std::move(done));
 }
 
@@ -235,7 +294,9 @@ void control_plane::reload(const change_origin& origin, done_fn done) {
   if (weights != weights_) {
     remember_stable_stack(weights_);
   }
+  weight_map old_weights = weights_;
   weights_ = weights;
+  update_drains(old_weights, settings_->routing.websocket.drain_timeout);
   try {
     publish(origin, "reload", before, std::move(done));
   } catch (const std::exception& e) {
@@ -248,13 +309,15 @@ void control_plane::publish(const change_origin& origin, const std::string& acti
                             const std::string& before, done_fn done) {
   routing::routing_table_ptr table;
   try {
-    table = builder_.build(settings_, weights_, {}, {}, version_ + 1);
+    table = builder_.build(settings_, weights_, drains_, finished_drains_, {}, version_ + 1);
+    finished_drains_.clear();
   } catch (const std::exception& e) {
     done({400, e.what()});
     return;
   }
   ++version_;
   table_ = table;
+  arm_drain_timer();
   changed_at_ = std::chrono::system_clock::now();
   changed_by_ = origin.actor;
   if (on_change) {

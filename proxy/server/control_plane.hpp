@@ -4,10 +4,12 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,6 +88,11 @@ class control_plane {
   void publish(const change_origin& origin, const std::string& action, const std::string& before,
                done_fn done);
   void remember_stable_stack(const weight_map& old_weights);
+  /// Starts a drain for every stack whose weight went to 0, ends the drain of
+  /// every stack whose weight came back.
+  void update_drains(const weight_map& old_weights, std::chrono::milliseconds window);
+  void arm_drain_timer();
+  void on_drain_timer();
 
   boost::asio::io_context& control_io_;
   std::shared_ptr<const config> settings_;
@@ -102,6 +109,9 @@ class control_plane {
   std::chrono::system_clock::time_point changed_at_;
   std::string changed_by_ = "config";
   std::optional<std::string> stable_stack_;  ///< held all weight before the last shift
+  std::map<std::string, std::chrono::steady_clock::time_point> drains_;  ///< stack → window end
+  std::set<std::string> finished_drains_;  ///< drains whose window just ended
+  boost::asio::steady_timer drain_timer_;
 };
 
 }  // namespace quikedge::server

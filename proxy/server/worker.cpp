@@ -51,6 +51,7 @@ void worker::install_now(routing::routing_table_ptr table) {
   // lines other workers write.
   auto holder = std::make_shared<routing::routing_table_ptr>(std::move(table));
   context_.table = routing::routing_table_ptr(holder, holder->get());
+  context_.tunnels.apply_drains(*context_.table, http::clock::now());
 }
 
 void worker::install(routing::routing_table_ptr table, std::function<void()> done) {
@@ -122,6 +123,7 @@ void worker::do_sweep() {
     }
     auto now = http::clock::now();
     context_.deadlines.expire(now);
+    context_.tunnels.expire(now);
     session_count_.store(context_.deadlines.size(), std::memory_order_relaxed);
     context_.pool.close_idle(now, context_.table->settings().timeouts.idle);
     do_sweep();

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Side-by-side proxy comparison, in one run (see ../shared/BENCHMARKING.md):
+# direct to the upstream, quikedge, nginx and HAProxy, each with one worker and
+# the same 90/10 split over the same two upstreams, keep-alive on both sides.
+# Targets are interleaved round by round (A B C D A B C D ...) and reported as
+# medians plus the median per-round ratio to nginx, because req/s on these shared
+# machines moves 15-50% between samples.
+#
+# Environment: DURATION (s per sample, default 5), ROUNDS (default 3),
+# CONNECTIONS (default "64 256"), PIN (1: wrk on CPU 0, the rest on CPU 1).
+# It starts everything it measures and stops only those PIDs.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+bin=${BIN_DIR:-$root/build/bin}
+duration=${DURATION:-5}
+rounds=${ROUNDS:-3}
+connections=${CONNECTIONS:-"64 256"}
+pin=${PIN:-1}
+work=$(mktemp -d /tmp/quikedge-compare.XXXXXX)
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ -n "${KEEP_WORK:-}" ]; then echo "logs in $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+for tool in wrk nginx haproxy curl; do
+  command -v "$tool" >/dev/null || { echo "compare: $tool is missing (make deps)"; exit 1; }
+done
+[ -x "$bin/quikedge" ] && [ -x "$bin/quikedge-upstream" ] || { echo "compare: build first (make build)"; exit 1; }
+
+server_cpu() { if [ "$pin" = 1 ]; then echo "taskset -c 1"; fi; }
+client_cpu() { if [ "$pin" = 1 ]; then echo "taskset -c 0"; fi; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() {
+  local port=$1
+  for _ in $(seq 1 200); do
+    if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "compare: nothing answers on port $port" >&2
+  return 1
+}
+
+start() {  # start NAME CMD... ; remembers the PID
+  local name=$1
+  shift
+  $(server_cpu) "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+}
+
+blue_port=$(free_port)
+green_port=$(free_port)
+start blue "$bin/quikedge-upstream" --listen "127.0.0.1:$blue_port" --name blue
+start green "$bin/quikedge-upstream" --listen "127.0.0.1:$green_port" --name green
+wait_port "$blue_port"
+wait_port "$green_port"
+
+# quikedge
+qe_port=$(free_port)
+qe_admin=$(free_port)
+cat >"$work/quikedge.yaml" <<EOF
+workers: 1
+listeners: [{ name: http, address: "127.0.0.1:$qe_port" }]
+admin: { address: "127.0.0.1:$qe_admin" }
+stacks:
+  blue: { endpoints: ["127.0.0.1:$blue_port"] }
+  green: { endpoints: ["127.0.0.1:$green_port"] }
+routing: { weights: { blue: 90, green: 10 } }
+timeouts: { idle: 300s }
+limits: { max_connections: 10000 }
+EOF
+start quikedge "$bin/quikedge" --config "$work/quikedge.yaml"
+
+# nginx: one worker process that is the PID we start.
+ng_port=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx.conf" <<EOF
+master_process off;
+daemon off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 10000; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  keepalive_requests 100000000;
+  upstream stacks {
+    server 127.0.0.1:$blue_port weight=9;
+    server 127.0.0.1:$green_port weight=1;
+    keepalive 1024;
+    keepalive_requests 100000000;
+  }
+  server {
+    listen 127.0.0.1:$ng_port reuseport;
+    location / {
+      proxy_pass http://stacks;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+start nginx nginx -c "$work/nginx.conf" -e "$work/nginx/error.log"
+
+# HAProxy: one thread, weights, connection reuse.
+hp_port=$(free_port)
+cat >"$work/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 5000
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$hp_port
+  default_backend stacks
+backend stacks
+  balance roundrobin
+  server blue 127.0.0.1:$blue_port weight 9
+  server green 127.0.0.1:$green_port weight 1
+EOF
+start haproxy haproxy -db -f "$work/haproxy.cfg"
+
+wait_port "$qe_port"
+wait_port "$ng_port"
+wait_port "$hp_port"
+
+declare -A url=(
+  [direct]="http://127.0.0.1:$blue_port/"
+  [quikedge]="http://127.0.0.1:$qe_port/"
+  [nginx]="http://127.0.0.1:$ng_port/"
+  [haproxy]="http://127.0.0.1:$hp_port/"
+)
+targets=(direct quikedge nginx haproxy)
+
+# Everyone must do the same work: check the split before timing.
+for target in quikedge nginx haproxy; do
+  green=0
+  for _ in $(seq 1 1000); do
+    echo "${url[$target]}"
+  done | xargs -n 100 curl -s | grep -c '^green$' >"$work/split" || true
+  green=$(cat "$work/split")
+  echo "split check: $target sent $green of 1000 requests to green"
+done
+
+measure() {  # measure URL CONNS -> "rps p50_ms p99_ms"
+  local out
+  out=$($(client_cpu) wrk -t1 -c"$2" -d"${duration}s" --latency "$1" 2>&1)
+  awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo
+echo "quikedge bench/compare.sh: ${duration}s samples, $rounds rounds, pinned=$pin, $(nproc) CPUs"
+for conns in $connections; do
+  for round in $(seq 1 "$rounds"); do
+    for target in "${targets[@]}"; do
+      read -r rps p50 p99 < <(measure "${url[$target]}" "$conns")
+      echo "$target $rps $p50 $p99" >>"$work/c$conns.round$round"
+      echo "$target $rps $p50 $p99" >>"$work/c$conns.$target"
+    done
+  done
+  echo
+  echo "connections=$conns (median of $rounds rounds)"
+  printf '%-10s %10s %9s %9s %12s %12s\n' target req/s p50_ms p99_ms "req/s÷nginx" "p99÷nginx"
+  for target in "${targets[@]}"; do
+    rps=$(awk '{print $2}' "$work/c$conns.$target" | median)
+    p50=$(awk '{print $3}' "$work/c$conns.$target" | median)
+    p99=$(awk '{print $4}' "$work/c$conns.$target" | median)
+    ratio_rps=$(for r in $(seq 1 "$rounds"); do
+      awk -v t="$target" '$1 == t { a = $2 } $1 == "nginx" { b = $2 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
+    done | median)
+    ratio_p99=$(for r in $(seq 1 "$rounds"); do
+      awk -v t="$target" '$1 == t { a = $4 } $1 == "nginx" { b = $4 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
+    done | median)
+    printf '%-10s %10.0f %9.3f %9.3f %12.2f %12.2f\n' "$target" "$rps" "$p50" "$p99" "$ratio_rps" "$ratio_p99"
+  done
+done
+
+for name in quikedge nginx haproxy; do
+  pid_index=0
+  case $name in quikedge) pid_index=2 ;; nginx) pid_index=3 ;; haproxy) pid_index=4 ;; esac
+  rss=$(awk '/VmRSS/ { print $2 }' "/proc/${pids[$pid_index]}/status" 2>/dev/null || echo "?")
+  echo "RSS after the run: $name ${rss} KiB"
+done

@@ -1,0 +1,272 @@
+// ws_tunnel implementation. Included by http_session_*.cpp next to the session.
+#pragma once
+
+#include <boost/asio/write.hpp>
+
+#include <cstring>
+
+#include "http/ws_tunnel.hpp"
+
+namespace quikedge::http {
+
+namespace tunnel_detail {
+
+// After our close frames went out, how long the peers get to close their side
+// before the proxy drops the connection.
+constexpr std::chrono::milliseconds close_grace{2000};
+
+// The TCP socket under the client stream. Plain TCP only for now: a TLS tunnel
+// must read through the TLS layer (its record buffer hides readiness).
+template <class Stream>
+auto& socket_of(Stream& stream) {
+  static_assert(std::is_same_v<Stream, boost::asio::ip::tcp::socket>,
+                "ws_tunnel relays plain TCP client streams");
+  return stream;
+}
+
+}  // namespace tunnel_detail
+
+template <class ClientStream>
+ws_tunnel<ClientStream>::ws_tunnel(session_context& context, ClientStream client,
+                                   upstream::upstream_connection_ptr upstream,
+                                   routing::stack_id stack_id,
+                                   std::chrono::milliseconds idle_timeout,
+                                   util::byte_buffer client_pending,
+                                   util::byte_buffer upstream_pending)
+    : context_(context), client_(std::move(client)), upstream_(std::move(upstream)),
+      idle_timeout_(idle_timeout) {
+  stack = stack_id;
+  to_upstream_.pending = std::move(client_pending);
+  to_client_.pending = std::move(upstream_pending);
+  std::uint64_t mask = 0;
+  std::string id;
+  context_.request_ids.next(id);
+  std::memcpy(&mask, id.data(), sizeof mask);
+  ws_close_frame_from_client(static_cast<std::uint32_t>(mask), masked_close_);
+  context_.tunnels.link(*this);
+  metrics::bump(context_.metrics.stack(stack).websockets_opened);
+}
+
+template <class ClientStream>
+ws_tunnel<ClientStream>::~ws_tunnel() {
+  context_.tunnels.unlink(*this);
+  context_.buffers.release(std::move(to_upstream_.buffer));
+  context_.buffers.release(std::move(to_client_.buffer));
+  metrics::bump(context_.metrics.stack(stack).websockets_closed);
+  context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::start() {
+  error_code ignored;
+  tunnel_detail::socket_of(client_).non_blocking(true, ignored);
+  upstream_->socket.non_blocking(true, ignored);
+  touch();
+  // A drain may already be running for this stack.
+  context_.tunnels.apply_drains(*context_.table, clock::now());
+  pump(side::client);
+  pump(side::upstream);
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::touch() {
+  if (!closing && idle_timeout_.count() > 0) {
+    idle_until = clock::now() + idle_timeout_;
+  }
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::pump(side from) {
+  direction& d = dir(from);
+  if (finished_ || d.source_done || d.reading || d.writing) {
+    return;
+  }
+  if (!d.pending.empty()) {
+    d.buffer = context_.buffers.acquire();
+    const std::size_t n = std::min(d.pending.size(), buffer_pool::buffer_size);
+    std::memcpy(d.buffer.get(), d.pending.data(), n);
+    d.pending.consume(n);
+    forward(from, n);
+    return;
+  }
+  d.reading = true;
+  auto on_ready = [self = this->shared_from_this(), from](const error_code& ec) {
+    self->on_readable(from, ec);
+  };
+  if (from == side::client) {
+    tunnel_detail::socket_of(client_).async_wait(boost::asio::socket_base::wait_read, on_ready);
+  } else {
+    upstream_->socket.async_wait(boost::asio::socket_base::wait_read, on_ready);
+  }
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::on_readable(side from, const error_code& ec) {
+  direction& d = dir(from);
+  d.reading = false;
+  if (finished_) {
+    return;
+  }
+  if (ec) {
+    source_finished(from);
+    return;
+  }
+  if (!d.buffer) {
+    d.buffer = context_.buffers.acquire();
+  }
+  error_code read_ec;
+  auto into = boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size);
+  std::size_t n = from == side::client ? tunnel_detail::socket_of(client_).read_some(into, read_ec)
+                                       : upstream_->socket.read_some(into, read_ec);
+  if (read_ec == boost::asio::error::would_block || read_ec == boost::asio::error::try_again) {
+    context_.buffers.release(std::move(d.buffer));
+    pump(from);
+    return;
+  }
+  if (read_ec) {
+    context_.buffers.release(std::move(d.buffer));
+    source_finished(from);
+    return;
+  }
+  if (d.close_sent) {
+    // The peer's last frames after our close: dropped until it closes too.
+    context_.buffers.release(std::move(d.buffer));
+    pump(from);
+    return;
+  }
+  forward(from, n);
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::forward(side from, std::size_t n) {
+  direction& d = dir(from);
+  touch();
+  std::string_view bytes(d.buffer.get(), n);
+  std::size_t send = n;
+  if (closing) {
+    // Closing: forward only up to the end of the frame in progress.
+    send = d.frames.at_boundary() ? 0 : d.frames.advance(bytes, true);
+  } else {
+    d.frames.advance(bytes, false);
+  }
+  if (send == 0) {
+    context_.buffers.release(std::move(d.buffer));
+    send_close_frame(from);
+    return;
+  }
+  d.writing = true;
+  auto on_written = [self = this->shared_from_this(), from](const error_code& ec, std::size_t) {
+    self->on_forwarded(from, ec);
+  };
+  auto payload = boost::asio::buffer(d.buffer.get(), send);
+  if (from == side::client) {
+    boost::asio::async_write(upstream_->socket, payload, on_written);
+  } else {
+    boost::asio::async_write(client_, payload, on_written);
+  }
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::on_forwarded(side from, const error_code& ec) {
+  direction& d = dir(from);
+  d.writing = false;
+  context_.buffers.release(std::move(d.buffer));
+  if (ec) {
+    shutdown_all();
+    return;
+  }
+  if (closing && d.frames.at_boundary()) {
+    send_close_frame(from);
+    return;
+  }
+  pump(from);
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::begin_close() {
+  if (close_started_) {
+    shutdown_all();  // the grace period ran out
+    return;
+  }
+  close_started_ = true;
+  closing = true;
+  close_at = clock::time_point::max();
+  idle_until = clock::now() + tunnel_detail::close_grace;
+  for (side from : {side::client, side::upstream}) {
+    direction& d = dir(from);
+    if (!d.writing && d.frames.at_boundary()) {
+      send_close_frame(from);
+    }
+    // Otherwise the frame in progress finishes first; forward() sends the close.
+  }
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::send_close_frame(side from) {
+  direction& d = dir(from);
+  if (d.close_sent || finished_) {
+    return;
+  }
+  d.close_sent = true;
+  auto after = [self = this->shared_from_this(), from](const error_code& ec, std::size_t) {
+      if (ec) {
+      self->shutdown_all();
+      return;
+    }
+    // Our side of that connection is done; keep reading the peer's close.
+    error_code ignored;
+    if (from == side::client) {
+      self->upstream_->socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    } else {
+      tunnel_detail::socket_of(self->client_)
+          .shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    }
+    self->pump(from == side::client ? side::upstream : side::client);
+    self->maybe_finish();
+  };
+  if (from == side::client) {
+    boost::asio::async_write(upstream_->socket, boost::asio::buffer(masked_close_), after);
+  } else {
+    boost::asio::async_write(client_, boost::asio::buffer(ws_close_frame_from_server()), after);
+  }
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::source_finished(side from) {
+  direction& d = dir(from);
+  d.source_done = true;
+  if (!closing) {
+    // Half-close: pass the EOF on and keep relaying the other way.
+    error_code ignored;
+    if (from == side::client) {
+      upstream_->socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    } else {
+      tunnel_detail::socket_of(client_).shutdown(boost::asio::ip::tcp::socket::shutdown_send,
+                                                 ignored);
+    }
+  }
+  maybe_finish();
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::maybe_finish() {
+  if (to_upstream_.source_done && to_client_.source_done && !to_upstream_.writing &&
+      !to_client_.writing) {
+    shutdown_all();
+  }
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::shutdown_all() {
+  if (finished_) {
+    return;
+  }
+  finished_ = true;
+  closing = true;
+  close_at = idle_until = clock::time_point::max();
+  error_code ignored;
+  tunnel_detail::socket_of(client_).close(ignored);
+  upstream_->socket.close(ignored);
+}
+
+}  // namespace quikedge::http
