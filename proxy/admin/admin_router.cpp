@@ -19,7 +19,8 @@ struct route {
   handler_fn handler;
 };
 
-const std::array<route, 15> routes = {{
+const std::array<route, 16> routes = {{
+    {http::verb::get, "/", std::nullopt, handle_dashboard},
     {http::verb::get, "/healthz", std::nullopt, handle_healthz},
     {http::verb::get, "/readyz", std::nullopt, handle_readyz},
     {http::verb::get, "/metrics", std::nullopt, handle_metrics},

@@ -16,6 +16,8 @@ void handle_state(control_plane& control, const call& c, const respond_fn& respo
 void handle_put_weights(control_plane& control, const call& c, const respond_fn& respond);
 void handle_rollback(control_plane& control, const call& c, const respond_fn& respond);
 void handle_reload(control_plane& control, const call& c, const respond_fn& respond);
+/// GET /: the live dashboard page (one self-contained HTML file).
+void handle_dashboard(control_plane& control, const call& c, const respond_fn& respond);
 void handle_get_rollout(control_plane& control, const call& c, const respond_fn& respond);
 void handle_rollout_action(control_plane& control, const call& c, const respond_fn& respond);
 

@@ -38,6 +38,9 @@ void handle_metrics(control_plane& control, const call& c, const respond_fn& res
     input.stacks.push_back(std::move(gauge));
   }
   input.config_version = control.version();
+  if (control.rollout_state_name) {
+    input.rollout_state = control.rollout_state_name();
+  }
   response res{http::status::ok, c.message.version()};
   res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   res.keep_alive(c.message.keep_alive());

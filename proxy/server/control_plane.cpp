@@ -374,7 +374,11 @@ std::string control_plane::state_json() const {
     stacks[stack.name] = std::move(entry);
   }
   state["stacks"] = std::move(stacks);
-  state["rollout"] = boost::json::object{{"state", "idle"}};
+  if (rollout_status_json) {
+    state["rollout"] = boost::json::parse(rollout_status_json());
+  } else {
+    state["rollout"] = boost::json::object{{"state", "idle"}};
+  }
   if (stable_stack_) {
     state["rollback_target"] = *stable_stack_;
   }

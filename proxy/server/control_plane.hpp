@@ -77,6 +77,12 @@ class control_plane {
   /// Listener addresses as bound (port 0 resolved), in config order.
   [[nodiscard]] const std::vector<std::string>& bound_listeners() const { return bound_; }
 
+  /// Set by the rollout engine: the "rollout" object of the state document
+  /// (GET /api/v1/rollout's body). Unset: {"state":"idle"}.
+  std::function<std::string()> rollout_status_json;
+  /// Set by the rollout engine: its current state name, for metrics.
+  std::function<std::string()> rollout_state_name;
+
   /// Called after every applied change with the audit record fields.
   std::function<void(const change_origin&, const std::string& action, const std::string& before,
                      const std::string& after)>
