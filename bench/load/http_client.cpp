@@ -1,0 +1,289 @@
+// The HTTP request/response loop of one load connection.
+#include "load/http_client.hpp"
+
+#include "common/pattern.hpp"
+#include "load/response_parser.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace quikedge::bench::load {
+namespace {
+
+namespace asio = boost::asio;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Large enough that big responses are read in few syscalls.
+constexpr std::size_t read_buffer_size = 64 * 1024;
+// Pause after a failed connect, so that a dead target is not hammered in a busy loop.
+constexpr std::chrono::milliseconds connect_backoff{10};
+
+}  // namespace
+
+http_client::http_client(worker& owner, unsigned index)
+    : owner_(owner), socket_(owner.io()), in_(read_buffer_size), timer_(owner.io()) {
+  const bench_options& options = *owner.plan().options;
+  if (options.rate > 0) {
+    // Each connection sends at rate/connections; first sends are spread over one
+    // interval so that the connections do not fire in lockstep.
+    paced_ = true;
+    const double per_connection = options.rate / options.connections;
+    interval_ = std::chrono::duration_cast<clock::duration>(
+        std::chrono::duration<double>(1.0 / per_connection));
+    next_send_ = owner.plan().start + interval_ * index / options.connections;
+  }
+}
+
+asio::awaitable<void> http_client::run() {
+  while (owner_.take_request()) {
+    clock::time_point scheduled;
+    if (paced_) {
+      // Latency counts from when the request was due, not from when it could be sent:
+      // a slow response delays the next send, and that delay is part of what the next
+      // request measures (no coordinated omission).
+      if (clock::now() < next_send_) {
+        co_await pause_until(next_send_);
+        if (owner_.stopping()) {
+          break;
+        }
+      }
+      scheduled = next_send_;
+      next_send_ += interval_;
+    }
+    const bool measured = owner_.measuring();
+    started_ = clock::now();
+    if (!paced_) {
+      scheduled = started_;
+    }
+    expired_ = false;
+    in_flight_ = true;
+    response_info response;
+    const outcome result = co_await exchange(measured, response);
+    in_flight_ = false;
+    if (owner_.stopping()) {
+      break;  // abandoned at the deadline: neither a success nor an error
+    }
+    record(result, measured, scheduled, response);
+    if (result != outcome::ok || !response.keep_alive) {
+      close();
+    }
+    if (result == outcome::connect_error) {
+      co_await pause_until(clock::now() + connect_backoff);
+    }
+  }
+  close();
+  owner_.client_done();
+}
+
+asio::awaitable<http_client::outcome> http_client::exchange(bool measured,
+                                                            response_info& response) {
+  if (!connected_) {
+    const bool connected = co_await connect(measured);
+    if (!connected) {
+      co_return outcome::connect_error;
+    }
+  }
+  if (!co_await send_request()) {
+    co_return outcome::write_error;
+  }
+  co_return co_await read_response(measured, response);
+}
+
+asio::awaitable<bool> http_client::connect(bool measured) {
+  boost::system::error_code ec;
+  socket_.open(owner_.plan().endpoint.protocol(), ec);
+  if (ec) {
+    co_return false;
+  }
+  auto [connect_ec] = co_await socket_.async_connect(owner_.plan().endpoint, use_tuple);
+  if (connect_ec) {
+    close();
+    co_return false;
+  }
+  // One request per write: Nagle would hold back a body written after its head.
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  connected_ = true;
+  in_.clear();
+  if (measured) {
+    ++owner_.stats().connects;
+    if (ever_connected_) {
+      ++owner_.stats().reconnects;
+    }
+  }
+  ever_connected_ = true;
+  co_return true;
+}
+
+asio::awaitable<bool> http_client::send_request() {
+  const request_template& request = *owner_.plan().request;
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(request.bytes()), use_tuple);
+  std::uint64_t position = 0;
+  while (!ec && position < request.streamed_body()) {
+    const std::string_view run = pattern_slice(position, request.streamed_body() - position);
+    std::tie(ec, n) = co_await asio::async_write(socket_, asio::buffer(run), use_tuple);
+    position += run.size();
+  }
+  co_return !ec;
+}
+
+asio::awaitable<bool> http_client::read_more() {
+  const asio::mutable_buffer space = in_.prepare();
+  if (space.size() == 0) {
+    co_return false;
+  }
+  auto [ec, n] = co_await socket_.async_read_some(space, use_tuple);
+  if (ec) {
+    last_error_ = ec;
+    co_return false;
+  }
+  in_.commit(n);
+  co_return true;
+}
+
+asio::awaitable<http_client::outcome> http_client::read_response(bool measured,
+                                                                 response_info& response) {
+  const bench_options& options = *owner_.plan().options;
+  response_head head;
+  for (;;) {
+    parse_result parsed;
+    while ((parsed = parse_response_head(in_.view(), options.count_header, head)) ==
+           parse_result::incomplete) {
+      if (in_.full()) {
+        co_return outcome::parse_error;  // a head larger than the whole buffer
+      }
+      if (!co_await read_more()) {
+        co_return outcome::read_error;
+      }
+    }
+    if (parsed == parse_result::bad_response) {
+      co_return outcome::parse_error;
+    }
+    if (head.status == 101) {
+      co_return outcome::parse_error;  // an upgrade nobody asked for
+    }
+    if (head.status >= 200) {
+      break;
+    }
+    in_.consume(head.head_size);  // 1xx interim response (100 Continue): the final one follows
+  }
+  response.status = head.status;
+  response.keep_alive = head.keep_alive;
+  if (measured && !options.count_header.empty()) {
+    // Resolved now: count_value points into the buffer that the body read reuses.
+    response.tally_slot =
+        owner_.stats().tally_slot(head.has_count_value ? head.count_value : "(none)");
+  }
+  in_.consume(head.head_size);
+
+  const bool no_body = owner_.plan().request->is_head() || head.status == 204 || head.status == 304;
+  if (no_body) {
+    co_return outcome::ok;
+  }
+  if (head.chunked) {
+    chunks_.reset();
+    for (;;) {
+      if (in_.empty()) {
+        const bool more = co_await read_more();
+        if (!more) {
+          co_return outcome::read_error;
+        }
+      }
+      const chunked_decoder::step step = chunks_.next(in_.view());
+      in_.consume(step.consumed);
+      if (chunks_.failed()) {
+        co_return outcome::parse_error;
+      }
+      if (chunks_.done()) {
+        co_return outcome::ok;
+      }
+    }
+  }
+  if (head.has_content_length) {
+    std::uint64_t remaining = head.content_length;
+    for (;;) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, in_.size()));
+      in_.consume(n);
+      remaining -= n;
+      if (remaining == 0) {
+        co_return outcome::ok;
+      }
+      if (!co_await read_more()) {
+        co_return outcome::read_error;
+      }
+    }
+  }
+  // No length: the body ends when the server closes the connection.
+  response.keep_alive = false;
+  for (;;) {
+    in_.clear();
+    if (!co_await read_more()) {
+      // Only a clean end of stream completes the body; a reset means it was cut short.
+      co_return last_error_ == asio::error::eof ? outcome::ok : outcome::read_error;
+    }
+  }
+}
+
+void http_client::record(outcome result, bool measured, clock::time_point scheduled,
+                         const response_info& response) {
+  if (!measured) {
+    return;
+  }
+  run_stats& stats = owner_.stats();
+  if (expired_ && result != outcome::ok) {
+    ++stats.errors.timeout;
+    return;
+  }
+  switch (result) {
+    case outcome::ok: {
+      ++stats.responses;
+      stats.count_status(response.status);
+      const auto latency =
+          std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - scheduled);
+      stats.latency.record(static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0)));
+      if (response.tally_slot != SIZE_MAX) {
+        ++stats.tally[response.tally_slot].second;
+      }
+      break;
+    }
+    case outcome::connect_error:
+      ++stats.errors.connect;
+      break;
+    case outcome::write_error:
+      ++stats.errors.write;
+      break;
+    case outcome::read_error:
+      ++stats.errors.read;
+      break;
+    case outcome::parse_error:
+      ++stats.errors.parse;
+      break;
+  }
+}
+
+asio::awaitable<void> http_client::pause_until(clock::time_point when) {
+  timer_.expires_at(when);
+  co_await timer_.async_wait(use_tuple);
+}
+
+void http_client::expire() {
+  expired_ = true;
+  close();
+}
+
+void http_client::stop() {
+  close();
+  timer_.cancel();
+}
+
+void http_client::close() {
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  connected_ = false;
+}
+
+}  // namespace quikedge::bench::load

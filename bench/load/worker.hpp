@@ -1,0 +1,82 @@
+// One load thread: its own io_context, its share of the connections and its own
+// counters, so that threads share nothing while running.
+#pragma once
+
+#include "load/load_client.hpp"
+#include "load/options.hpp"
+#include "load/request_template.hpp"
+#include "load/run_stats.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace quikedge::bench::load {
+
+// What every worker reads and nobody writes during the run.
+struct run_plan {
+  const bench_options* options = nullptr;
+  const request_template* request = nullptr;
+  boost::asio::ip::tcp::endpoint endpoint;
+  clock::time_point start;          // warm-up begins
+  clock::time_point measure_start;  // warm-up ends: only requests sent from here count
+  clock::time_point deadline;       // --duration end, or the 600 s bound
+};
+
+struct worker_share {
+  unsigned first_connection = 0;  // global index of this worker's first connection
+  unsigned connections = 0;
+  std::optional<std::uint64_t> requests;  // this worker's part of --requests
+};
+
+class worker {
+ public:
+  worker(const run_plan& plan, worker_share share);
+  ~worker();
+
+  // Runs the worker's connections to the end of the run; call on the worker's thread.
+  void run();
+
+  [[nodiscard]] const run_stats& stats() const { return stats_; }
+  // When the last measured request finished (the deadline for a --duration run).
+  [[nodiscard]] clock::time_point finished() const { return finished_; }
+
+  // What the clients use (worker thread only).
+  [[nodiscard]] const run_plan& plan() const { return plan_; }
+  [[nodiscard]] bool stopping() const { return stopping_; }
+  // Whether a request sent now is measured: after warm-up and before the deadline.
+  [[nodiscard]] bool measuring() const { return measuring_; }
+  run_stats& stats() { return stats_; }
+  boost::asio::io_context& io() { return io_; }
+  // Claims one request of the --requests budget; false when it is spent.
+  bool take_request();
+  // A client has nothing left to do.
+  void client_done();
+
+ private:
+  boost::asio::awaitable<void> watchdog();
+  void start_measuring();
+  void stop();
+
+  const run_plan& plan_;
+  worker_share share_;
+  boost::asio::io_context io_{1};
+  std::vector<std::unique_ptr<load_client>> clients_;
+  run_stats stats_;
+  boost::asio::steady_timer warmup_timer_;
+  boost::asio::steady_timer deadline_timer_;
+  std::uint64_t issued_ = 0;
+  unsigned active_clients_ = 0;
+  bool measuring_ = false;
+  bool stopping_ = false;
+  clock::time_point finished_;
+};
+
+}  // namespace quikedge::bench::load
