@@ -12,6 +12,7 @@
 #include "admin/audit_log.hpp"
 #include "demo/demo_upstream.hpp"
 #include "quikedge/config_loader.hpp"
+#include "rollout/rollout_engine.hpp"
 #include "server/control_plane.hpp"
 
 namespace {
@@ -64,13 +65,16 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   quikedge::server::control_plane control(control_io, cfg);
   quikedge::admin::audit_log audit;
   audit.open(cfg->admin.audit_log);
-  control.on_change = [&audit](const quikedge::server::change_origin& origin,
-                               const std::string& action, const std::string& before,
-                               const std::string& after) {
+  quikedge::rollout::rollout_engine rollouts(control_io, control);
+  control.on_change = [&audit, &rollouts](const quikedge::server::change_origin& origin,
+                                          const std::string& action, const std::string& before,
+                                          const std::string& after) {
     audit.append(origin.actor, origin.client, action, before, after, origin.reason);
+    rollouts.on_control_change(origin, action, before, after);
   };
   quikedge::admin::admin_server admin(control_io, control);
   control.start();
+  rollouts.start();
   admin.start();
   if (demo) {
     print_demo_help();
@@ -79,6 +83,7 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   boost::asio::signal_set stop_signals(control_io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const boost::system::error_code&, int) {
     admin.stop();
+    rollouts.stop();
     control_io.stop();
   });
   boost::asio::signal_set hangup(control_io, SIGHUP);

@@ -56,10 +56,24 @@ struct health_check_config {
   int unhealthy_threshold = 3;
 };
 
+/// Passive outlier detection: an endpoint that fails this many times in a row
+/// (connect failures, resets, 5xx) is ejected for a backoff that doubles on
+/// every repeat, up to max_ejection.
+struct outlier_detection_config {
+  unsigned consecutive_failures = 5;
+  duration base_ejection{10000};
+  duration max_ejection{300000};
+  bool eject_last_endpoint = false;  ///< may the last usable endpoint of a stack go
+};
+
+enum class load_balancer { round_robin, least_request };
+
 struct stack_config {
   std::string name;
   std::vector<address> endpoints;
   std::optional<health_check_config> health_check;
+  std::optional<outlier_detection_config> outlier_detection;
+  load_balancer balancer = load_balancer::round_robin;
 };
 
 struct sticky_config {
@@ -116,6 +130,18 @@ struct rollout_config {
   std::string state_file;
 };
 
+/// Retries of requests that failed before any response byte reached the client.
+struct retry_config {
+  unsigned attempts = 2;       ///< extra tries after the first
+  double budget_ratio = 0.2;   ///< retries may add at most this share of load
+};
+
+/// JSON-lines access log, written off the hot path. Off when path is empty.
+struct access_log_config {
+  std::string path;
+  double sample_rate = 1.0;  ///< share of requests logged, 0..1
+};
+
 enum class io_backend { epoll, io_uring };
 enum class log_level { debug, info, warn, error };
 
@@ -131,6 +157,8 @@ struct config {
   routing_config routing;
   timeouts_config timeouts;
   limits_config limits;
+  retry_config retries;
+  access_log_config access_log;
   rollout_config rollout;
 
   [[nodiscard]] const stack_config* find_stack(const std::string& name) const;

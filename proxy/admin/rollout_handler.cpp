@@ -1,16 +1,77 @@
-// /api/v1/rollout: the rollout engine is not built yet; the endpoints answer
-// honestly instead of pretending.
+// /api/v1/rollout: GET the rollout's status; POST starts one (body {"to":..,
+// "steps":[..],"gates":{..}}); POST .../pause, /resume, /promote, /abort.
+// Every answer to a POST is the rollout's status once the change is live.
+#include <boost/json.hpp>
+
 #include "admin/handlers.hpp"
+#include "rollout/rollout_engine.hpp"
 
 namespace quikedge::admin {
+namespace {
 
-void handle_get_rollout(control_plane&, const call& c, const respond_fn& respond) {
-  respond(json_response(c.message, http::status::ok, R"({"state":"idle"})"));
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+/// Answers with the rollout status, or the change's error.
+server::control_plane::done_fn answer(control_plane& control, const request& req,
+                                      const respond_fn& respond) {
+  return [&control, &req, respond](const server::change_result& result) {
+    if (!result.error.empty()) {
+      respond(error_response(req, static_cast<http::status>(result.status), result.error));
+      return;
+    }
+    respond(json_response(req, http::status::ok, control.rollout_status_json()));
+  };
 }
 
-void handle_rollout_action(control_plane&, const call& c, const respond_fn& respond) {
-  respond(error_response(c.message, http::status::not_implemented,
-                         "progressive rollouts are not available in this build"));
+}  // namespace
+
+void handle_get_rollout(control_plane& control, const call& c, const respond_fn& respond) {
+  if (!control.rollout_status_json) {
+    respond(json_response(c.message, http::status::ok, R"({"state":"idle"})"));
+    return;
+  }
+  respond(json_response(c.message, http::status::ok, control.rollout_status_json()));
+}
+
+void handle_rollout_action(control_plane& control, const call& c, const respond_fn& respond) {
+  const auto& req = c.message;
+  auto* engine = rollout::find_engine(control);
+  if (engine == nullptr) {
+    respond(error_response(req, http::status::service_unavailable,
+                           "the rollout engine is not running"));
+    return;
+  }
+  const std::string_view path = path_of(req.target());
+  constexpr std::string_view prefix = "/api/v1/rollout";
+  if (path == prefix) {
+    rollout::start_request start;
+    const auto defaults = rollout::plan_from_config(control.settings().rollout);
+    if (auto error = rollout::parse_start_request(req.body(), defaults, start)) {
+      respond(error_response(req, http::status::bad_request, *error));
+      return;
+    }
+    engine->begin(start, {c.token_name, c.client, start.reason}, answer(control, req, respond));
+    return;
+  }
+  // The router only sends the four action paths here.
+  const std::string verb(path.substr(prefix.size() + 1));
+  std::string reason;
+  if (!req.body().empty()) {
+    boost::system::error_code ec;
+    auto document = boost::json::parse(req.body(), ec);
+    const auto* object = !ec ? document.if_object() : nullptr;
+    const auto* given = object != nullptr ? object->if_contains("reason") : nullptr;
+    if (object == nullptr || object->size() > (given != nullptr ? 1U : 0U) ||
+        (given != nullptr && !given->is_string())) {
+      respond(error_response(req, http::status::bad_request,
+                             "body must be empty or {\"reason\":\"...\"}"));
+      return;
+    }
+    if (given != nullptr) {
+      reason = std::string(given->as_string());
+    }
+  }
+  engine->act(verb, {c.token_name, c.client, reason}, answer(control, req, respond));
 }
 
 }  // namespace quikedge::admin

@@ -86,6 +86,15 @@ void handle_put_weights(control_plane& control, const call& c, const respond_fn&
     respond(error_response(req, http::status::bad_request, *error));
     return;
   }
+  // A rollout owns the weights until it ends; rollback and abort always work.
+  const std::string rollout = control.rollout_state_name ? control.rollout_state_name() : "idle";
+  if (rollout == "progressing" || rollout == "paused") {
+    respond(error_response(req, http::status::conflict,
+                           "a rollout is " + rollout +
+                               "; promote or abort it (or roll back) before setting weights "
+                               "by hand"));
+    return;
+  }
   control.set_weights(weights, expected, {c.token_name, c.client, reason}, "set_weights",
                       [&control, &req, respond](const server::change_result& result) {
                         respond_with_state(control, req, result, respond);

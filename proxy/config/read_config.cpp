@@ -18,7 +18,8 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
   r.set_root(root);
   auto top = r.map_entries(root, "",
                            {"environment", "workers", "io_backend", "log_level", "listeners",
-                            "admin", "stacks", "routing", "timeouts", "limits", "rollout"});
+                            "admin", "stacks", "routing", "timeouts", "limits", "retries",
+                            "access_log", "rollout"});
   if (!top) {
     return;
   }
@@ -51,6 +52,10 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
       read_limits(f, ctx, out);
     } else if (f.key == "rollout") {
       read_rollout(f, ctx, out);
+    } else if (f.key == "retries") {
+      read_retries(f, ctx, out);
+    } else if (f.key == "access_log") {
+      read_access_log(f, ctx, out);
     }
   }
   // Without listeners the proxy serves nothing, and without stacks and weights

@@ -108,3 +108,37 @@ void read_rollout(const field& f, read_context& ctx, config& out) {
 }
 
 }  // namespace quikedge::config_detail
+
+namespace quikedge::config_detail {
+
+void read_retries(const field& f, read_context& ctx, config& out) {
+  node_reader& r = ctx.reader;
+  auto entries = r.map_entries(f.value, f.path, {"attempts", "budget_ratio"});
+  if (!entries) {
+    return;
+  }
+  for (const field& e : *entries) {
+    if (e.key == "attempts") {
+      r.read_unsigned(e, out.retries.attempts);
+    } else if (e.key == "budget_ratio") {
+      r.read_number(e, out.retries.budget_ratio);
+    }
+  }
+}
+
+void read_access_log(const field& f, read_context& ctx, config& out) {
+  node_reader& r = ctx.reader;
+  auto entries = r.map_entries(f.value, f.path, {"path", "sample_rate"});
+  if (!entries) {
+    return;
+  }
+  for (const field& e : *entries) {
+    if (e.key == "path") {
+      r.read_string(e, out.access_log.path);
+    } else if (e.key == "sample_rate") {
+      r.read_number(e, out.access_log.sample_rate);
+    }
+  }
+}
+
+}  // namespace quikedge::config_detail

@@ -30,6 +30,8 @@ void read_stacks(const field& f, read_context& ctx, config& out);
 void read_routing(const field& f, read_context& ctx, config& out);
 void read_timeouts(const field& f, read_context& ctx, config& out);
 void read_limits(const field& f, read_context& ctx, config& out);
+void read_retries(const field& f, read_context& ctx, config& out);
+void read_access_log(const field& f, read_context& ctx, config& out);
 void read_rollout(const field& f, read_context& ctx, config& out);
 
 }  // namespace quikedge::config_detail

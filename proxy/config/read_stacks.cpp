@@ -29,6 +29,31 @@ void read_health_check(const field& f, node_reader& r, stack_config& out) {
   out.health_check = check;
 }
 
+void read_outlier_detection(const field& f, node_reader& r, stack_config& out) {
+  auto entries = r.map_entries(f.value, f.path,
+                               {"consecutive_failures", "base_ejection", "max_ejection",
+                                "eject_last_endpoint"});
+  if (!entries) {
+    return;
+  }
+  outlier_detection_config outlier;
+  for (const field& e : *entries) {
+    if (e.key == "consecutive_failures") {
+      r.read_unsigned(e, outlier.consecutive_failures);
+    } else if (e.key == "base_ejection") {
+      r.read_duration(e, outlier.base_ejection);
+    } else if (e.key == "max_ejection") {
+      r.read_duration(e, outlier.max_ejection);
+    } else if (e.key == "eject_last_endpoint") {
+      int choice = 0;
+      if (r.read_choice(e, {"false", "true"}, choice)) {
+        outlier.eject_last_endpoint = choice == 1;
+      }
+    }
+  }
+  out.outlier_detection = outlier;
+}
+
 }  // namespace
 
 void read_stacks(const field& f, read_context& ctx, config& out) {
@@ -41,7 +66,8 @@ void read_stacks(const field& f, read_context& ctx, config& out) {
   for (const field& s : *stacks) {
     stack_config stack;
     stack.name = s.key;
-    auto entries = r.map_entries(s.value, s.path, {"endpoints", "health_check"});
+    auto entries = r.map_entries(
+        s.value, s.path, {"endpoints", "health_check", "outlier_detection", "load_balancer"});
     if (entries) {
       if (const field* endpoints = r.require(*entries, s.path, "endpoints")) {
         if (auto items = r.list_items(endpoints->value, endpoints->path)) {
@@ -55,6 +81,15 @@ void read_stacks(const field& f, read_context& ctx, config& out) {
       }
       if (const field* check = find_field(*entries, "health_check")) {
         read_health_check(*check, r, stack);
+      }
+      if (const field* outlier = find_field(*entries, "outlier_detection")) {
+        read_outlier_detection(*outlier, r, stack);
+      }
+      if (const field* balancer = find_field(*entries, "load_balancer")) {
+        int choice = 0;
+        if (r.read_choice(*balancer, {"round_robin", "least_request"}, choice)) {
+          stack.balancer = static_cast<load_balancer>(choice);
+        }
       }
     }
     // The stack is kept even when its body is broken, so that weights naming it

@@ -226,6 +226,38 @@ void validate_rollout(const config& cfg, reporter& report) {
   }
 }
 
+/// Retries, outlier detection and the access log: ranges that keep them sane.
+void validate_resilience(const config& cfg, reporter& report) {
+  if (cfg.retries.attempts > 5) {
+    report.at_value("retries.attempts",
+                    "must be at most 5, got " + std::to_string(cfg.retries.attempts));
+  }
+  double budget = cfg.retries.budget_ratio;
+  if (report.usable("retries.budget_ratio") && !(budget >= 0.0 && budget <= 1.0)) {
+    report.at_value("retries.budget_ratio",
+                    "must be between 0 and 1 (0.2 = at most 20% extra load), got " +
+                        plain_number(budget));
+  }
+  double rate = cfg.access_log.sample_rate;
+  if (report.usable("access_log.sample_rate") && !(rate >= 0.0 && rate <= 1.0)) {
+    report.at_value("access_log.sample_rate", "must be between 0 and 1, got " + plain_number(rate));
+  }
+  for (const stack_config& s : cfg.stacks) {
+    if (!s.outlier_detection) {
+      continue;
+    }
+    const auto& o = *s.outlier_detection;
+    std::string path = "stacks." + s.name + ".outlier_detection";
+    if (o.consecutive_failures == 0) {
+      report.at_value(path + ".consecutive_failures", "must be at least 1");
+    }
+    check_positive(report, path + ".base_ejection", o.base_ejection);
+    if (o.max_ejection < o.base_ejection) {
+      report.at_value(path + ".max_ejection", "must not be shorter than base_ejection");
+    }
+  }
+}
+
 }  // namespace
 
 void validate_values(const config& cfg, const source_map& where, error_list& errors) {
@@ -258,6 +290,7 @@ void validate_values(const config& cfg, const source_map& where, error_list& err
     report.at_value("limits.max_connections", "must be at least 1");
   }
   validate_rollout(cfg, report);
+  validate_resilience(cfg, report);
 }
 
 }  // namespace quikedge::config_detail

@@ -78,6 +78,16 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   // Failure handling.
   void upstream_failed(int status);
   bool retry_on_fresh_connection();
+  /// Moves the request to another endpoint (same stack first) when retries and
+  /// the retry budget allow and nothing can have been processed twice.
+  bool retry_elsewhere(bool request_may_have_arrived);
+  void note_endpoint_result(bool failed);
+  [[nodiscard]] const routing::stack_entry& current_stack() const {
+    return table_->stacks()[static_cast<std::size_t>(stack_index_)];
+  }
+  [[nodiscard]] const routing::endpoint_entry& current_endpoint() const {
+    return current_stack().endpoints[static_cast<std::size_t>(endpoint_index_)];
+  }
   void send_error(int status, bool close_after);
   void on_error_written(const error_code& ec);
   void release_upstream(bool reusable);
@@ -110,6 +120,9 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   upstream::upstream_connection_ptr upstream_;
   bool upstream_reused_ = false;
   bool retried_ = false;
+  unsigned attempts_ = 0;  ///< retries on other endpoints so far
+  upstream::tried_endpoints tried_;
+  bool endpoint_started_ = false;  ///< counted in the selector's in-flight numbers
   bool request_idempotent_ = false;
   bool request_is_head_ = false;
   bool request_expect_continue_ = false;

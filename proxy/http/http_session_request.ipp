@@ -149,6 +149,9 @@ void http_session<ClientStream>::handle_request_head() {
   clear_deadline();
   stack_index_ = endpoint_index_ = -1;
   upstream_reused_ = retried_ = response_started_ = false;
+  attempts_ = 0;
+  tried_ = {};
+  context_.earn_retry_token(settings.retries.budget_ratio);
   response_status_ = 0;
   client_version_minor_ = head_.version_minor;
   client_keep_alive_ = head_.wants_keep_alive();
@@ -198,13 +201,26 @@ bool http_session<ClientStream>::pick_upstream() {
   } else if (routing.sticky.hash_source == key_source::cookie) {
     inputs.hash_key = find_cookie(head_, routing.sticky.hash_name);
   }
-  auto decision =
-      routing::route_request(table, context_.picker, inputs, !routing.sticky.cookie.empty());
+  // Stacks whose every endpoint this worker found unreachable are skipped like
+  // unhealthy ones, so a dead stack fails over before health checks notice.
+  routing::stack_filter usable{
+      [](const void* ctx, const routing::stack_entry& stack) {
+        return static_cast<const session_context*>(ctx)->outliers.stack_usable(stack, clock::now());
+      },
+      &context_};
+  auto decision = routing::route_request(table, context_.picker, inputs,
+                                         !routing.sticky.cookie.empty(), usable);
+  if (decision.stack < 0) {
+    // Everything looks ejected here: fall back to the table's own health.
+    decision = routing::route_request(table, context_.picker, inputs,
+                                      !routing.sticky.cookie.empty());
+  }
   if (decision.stack < 0) {
     return false;
   }
   const auto& stack = table.stacks()[static_cast<std::size_t>(decision.stack)];
-  int endpoint = context_.picker.pick_endpoint(stack);
+  int endpoint =
+      context_.selector.pick(stack, stack.balancer, context_.outliers, tried_, clock::now());
   if (endpoint < 0) {
     return false;
   }
@@ -222,6 +238,8 @@ template <class ClientStream>
 void http_session<ClientStream>::acquire_connection() {
   const auto& endpoint = table_->stacks()[static_cast<std::size_t>(stack_index_)]
                              .endpoints[static_cast<std::size_t>(endpoint_index_)];
+  context_.selector.on_start(endpoint.id);
+  endpoint_started_ = true;
   upstream_ = context_.pool.take(endpoint.id);
   if (upstream_) {
     upstream_reused_ = true;
@@ -233,8 +251,7 @@ void http_session<ClientStream>::acquire_connection() {
 
 template <class ClientStream>
 void http_session<ClientStream>::do_connect() {
-  const auto& stack = table_->stacks()[static_cast<std::size_t>(stack_index_)];
-  const auto& endpoint = stack.endpoints[static_cast<std::size_t>(endpoint_index_)];
+  const auto& endpoint = current_endpoint();
   upstream_ = context_.pool.make(endpoint.id);
   upstream_reused_ = false;
   phase_ = phase::connect;
@@ -248,7 +265,14 @@ void http_session<ClientStream>::do_connect() {
 template <class ClientStream>
 void http_session<ClientStream>::on_connect(const error_code& ec) {
   if (ec) {
-    upstream_failed(timed_out_ ? 504 : 502);
+    note_endpoint_result(true);
+    if (!timed_out_) {
+      context_.outliers.on_unreachable(current_endpoint().id, clock::now());
+    }
+    // Nothing was sent: any request may go elsewhere.
+    if (timed_out_ || !retry_elsewhere(false)) {
+      upstream_failed(timed_out_ ? 504 : 502);
+    }
     return;
   }
   error_code ignored;
@@ -283,7 +307,10 @@ template <class ClientStream>
 void http_session<ClientStream>::on_request_head_written(const error_code& ec) {
   if (ec) {
     if (!retry_on_fresh_connection()) {
-      upstream_failed(timed_out_ ? 504 : 502);
+      note_endpoint_result(true);
+      if (timed_out_ || !retry_elsewhere(true)) {
+        upstream_failed(timed_out_ ? 504 : 502);
+      }
     }
     return;
   }

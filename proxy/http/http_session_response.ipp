@@ -30,7 +30,10 @@ void http_session<ClientStream>::on_response_head_bytes(const error_code& ec, st
     if (upstream_in_.empty() && retry_on_fresh_connection()) {
       return;
     }
-    upstream_failed(timed_out_ ? 504 : 502);
+    note_endpoint_result(true);
+    if (timed_out_ || !upstream_in_.empty() || !retry_elsewhere(true)) {
+      upstream_failed(timed_out_ ? 504 : 502);
+    }
     return;
   }
   upstream_in_.commit(n);
@@ -75,6 +78,7 @@ void http_session<ClientStream>::on_response_head_bytes(const error_code& ec, st
 template <class ClientStream>
 void http_session<ClientStream>::handle_response_head() {
   response_status_ = head_.status;
+  note_endpoint_result(head_.status >= 500);
   response_body_.start(head_.framing, head_.content_length);
   upstream_keep_alive_ = head_.wants_keep_alive() && head_.framing != body_framing::until_close;
   // HTTP/1.0 requests go upstream as HTTP/1.0, so a chunked answer is a protocol
@@ -207,6 +211,11 @@ void http_session<ClientStream>::hand_off_to_tunnel() {
   // The 101 goes out first; then client and upstream belong to the tunnel, with
   // whatever either side already sent past the upgrade.
   record(101);
+  if (endpoint_started_) {
+    // A tunnel is not a request in flight for least_request balancing.
+    endpoint_started_ = false;
+    context_.selector.on_finish(current_endpoint().id);
+  }
   phase_ = phase::closed;
   clear_deadline();
   boost::asio::async_write(
@@ -248,6 +257,60 @@ bool http_session<ClientStream>::retry_on_fresh_connection() {
   }
   retried_ = true;
   release_upstream(false);
+  context_.selector.on_start(current_endpoint().id);
+  endpoint_started_ = true;
+  do_connect();
+  return true;
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::note_endpoint_result(bool failed) {
+  const auto& stack = current_stack();
+  const auto id = current_endpoint().id;
+  if (!failed) {
+    context_.outliers.on_success(id);
+  } else if (stack.outlier_detection) {
+    context_.outliers.on_failure(stack, id, *stack.outlier_detection, clock::now());
+  }
+}
+
+template <class ClientStream>
+bool http_session<ClientStream>::retry_elsewhere(bool request_may_have_arrived) {
+  // A failed connect costs the upstream nothing, so it does not spend budget.
+  // A request that may have reached the upstream is replayed only when doing it
+  // twice is harmless: idempotent, and without a body (bodies are streamed, not kept).
+  if (request_may_have_arrived && (!request_idempotent_ || request_body_.has_body())) {
+    return false;
+  }
+  if (response_started_ || attempts_ >= table_->settings().retries.attempts ||
+      (request_may_have_arrived && !context_.take_retry_token())) {
+    return false;
+  }
+  ++attempts_;
+  tried_.add(current_endpoint().id);
+  release_upstream(false);
+  const auto now = clock::now();
+  const auto& stacks = table_->stacks();
+  // Same stack first, then other stacks that carry weight, then any healthy one.
+  int endpoint = context_.selector.pick(current_stack(), current_stack().balancer,
+                                        context_.outliers, tried_, now);
+  for (int pass = 0; endpoint < 0 && pass < 2; ++pass) {
+    for (std::size_t i = 0; i < stacks.size() && endpoint < 0; ++i) {
+      if (static_cast<int>(i) == stack_index_ || (pass == 0 && stacks[i].weight == 0)) {
+        continue;
+      }
+      endpoint = context_.selector.pick(stacks[i], stacks[i].balancer, context_.outliers, tried_, now);
+      if (endpoint >= 0) {
+        stack_index_ = static_cast<int>(i);
+      }
+    }
+  }
+  if (endpoint < 0) {
+    return false;
+  }
+  endpoint_index_ = endpoint;
+  context_.selector.on_start(current_endpoint().id);
+  endpoint_started_ = true;
   do_connect();
   return true;
 }
@@ -295,6 +358,10 @@ void http_session<ClientStream>::on_error_written(const error_code& ec) {
 
 template <class ClientStream>
 void http_session<ClientStream>::release_upstream(bool reusable) {
+  if (endpoint_started_) {
+    endpoint_started_ = false;
+    context_.selector.on_finish(current_endpoint().id);
+  }
   if (!upstream_) {
     return;
   }

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -15,6 +16,8 @@
 #include "routing/routing_table.hpp"
 #include "routing/weighted_pick.hpp"
 #include "upstream/connection_pool.hpp"
+#include "upstream/endpoint_selector.hpp"
+#include "upstream/outlier_tracker.hpp"
 
 namespace quikedge::http {
 
@@ -120,14 +123,31 @@ struct session_context {
   session_context(boost::asio::io_context& io_context, metrics::worker_metrics& worker_metrics,
                   std::atomic<std::int64_t>& open, std::uint64_t seed)
       : io(io_context), pool(io_context), metrics(worker_metrics), open_connections(open),
-        request_ids(seed) {}
+        selector(seed), request_ids(seed) {}
+
+  /// Retry budget: every request earns budget_ratio of a token, a retry spends
+  /// one, so retries add at most that share of load even when a stack is down.
+  bool take_retry_token() {
+    if (retry_tokens < 1.0) {
+      return false;
+    }
+    retry_tokens -= 1.0;
+    return true;
+  }
+  void earn_retry_token(double ratio) {
+    // A small reserve lets an idle worker still retry its first failures.
+    retry_tokens = std::min(retry_tokens + ratio, 10.0);
+  }
 
   boost::asio::io_context& io;
   routing::routing_table_ptr table;  ///< replaced only by the worker, between requests
   routing::weighted_picker picker;
   upstream::connection_pool pool;
+  upstream::outlier_tracker outliers;
   metrics::worker_metrics& metrics;
   std::atomic<std::int64_t>& open_connections;  ///< process-wide, for max_connections
+  upstream::endpoint_selector selector;
+  double retry_tokens = 3.0;
   deadline_list deadlines;
   tunnel_list tunnels;
   buffer_pool buffers;

@@ -26,14 +26,15 @@ std::uint64_t stable_hash(std::string_view text, std::uint64_t seed) {
   return mix(h);
 }
 
-int rendezvous_pick(const routing_table& table, std::string_view key) {
+int rendezvous_pick(const routing_table& table, std::string_view key,
+                    const stack_filter& usable) {
   const std::uint64_t key_hash = stable_hash(key);
   int best = -1;
   double best_score = 0;
   const auto& stacks = table.stacks();
   for (std::size_t i = 0; i < stacks.size(); ++i) {
     const auto& stack = stacks[i];
-    if (stack.weight == 0 || !stack.has_healthy_endpoint()) {
+    if (stack.weight == 0 || !usable(stack)) {
       continue;
     }
     // 53 random bits, offset by half a step so u is never 0 or 1.

@@ -24,6 +24,7 @@ std::uint64_t stable_hash(std::string_view text, std::uint64_t seed = 0);
 
 /// Index into table.stacks() for `key` among stacks with weight > 0 and a
 /// healthy endpoint, or -1 when there is none.
-int rendezvous_pick(const routing_table& table, std::string_view key);
+int rendezvous_pick(const routing_table& table, std::string_view key,
+                    const stack_filter& usable = {});
 
 }  // namespace quikedge::routing

@@ -5,17 +5,18 @@
 
 namespace quikedge::routing {
 
-bool sticky_target_valid(const stack_entry& stack) {
-  return stack.has_healthy_endpoint() && (stack.weight > 0 || stack.draining);
+bool sticky_target_valid(const stack_entry& stack, const stack_filter& usable) {
+  return usable(stack) && (stack.weight > 0 || stack.draining);
 }
 
 route_decision route_request(const routing_table& table, weighted_picker& picker,
-                             const route_inputs& inputs, bool cookie_configured) {
+                             const route_inputs& inputs, bool cookie_configured,
+                             const stack_filter& usable) {
   route_decision decision;
   int sticky = -1;
   if (inputs.sticky_cookie) {
     int named = table.find_stack(*inputs.sticky_cookie);
-    if (named >= 0 && sticky_target_valid(table.stacks()[static_cast<std::size_t>(named)])) {
+    if (named >= 0 && sticky_target_valid(table.stacks()[static_cast<std::size_t>(named)], usable)) {
       sticky = named;
     }
   }
@@ -35,14 +36,14 @@ route_decision route_request(const routing_table& table, weighted_picker& picker
     return decision;
   }
   if (inputs.hash_key) {
-    decision.stack = rendezvous_pick(table, *inputs.hash_key);
+    decision.stack = rendezvous_pick(table, *inputs.hash_key, usable);
     decision.rule = route_rule::hash_key;
   } else {
-    decision.stack = picker.pick_stack(table);
+    decision.stack = picker.pick_stack(table, usable);
     decision.rule = route_rule::weight;
   }
   if (decision.stack < 0) {
-    decision.stack = weighted_picker::any_healthy_stack(table);
+    decision.stack = weighted_picker::any_healthy_stack(table, usable);
     decision.rule = decision.stack < 0 ? route_rule::none : route_rule::failover;
   }
   if (decision.stack < 0) {

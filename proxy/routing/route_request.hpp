@@ -28,10 +28,11 @@ struct route_decision {
 };
 
 route_decision route_request(const routing_table& table, weighted_picker& picker,
-                             const route_inputs& inputs, bool cookie_configured);
+                             const route_inputs& inputs, bool cookie_configured,
+                             const stack_filter& usable = {});
 
 /// True when a sticky cookie naming `stack` is honoured: the stack has a healthy
 /// endpoint and has weight or is still draining.
-bool sticky_target_valid(const stack_entry& stack);
+bool sticky_target_valid(const stack_entry& stack, const stack_filter& usable = {});
 
 }  // namespace quikedge::routing

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct stack_entry {
   /// Set in the one table published when the drain window ended: workers close
   /// whatever tunnels of the stack are left.
   bool drain_finished = false;
+  load_balancer balancer = load_balancer::round_robin;
+  std::optional<outlier_detection_config> outlier_detection;
   std::vector<endpoint_entry> endpoints;
 
   [[nodiscard]] bool has_healthy_endpoint() const;
@@ -66,5 +69,17 @@ class routing_table {
 };
 
 using routing_table_ptr = std::shared_ptr<const routing_table>;
+
+/// Which stacks can take a request right now. The table knows active health;
+/// a worker adds what it saw itself (endpoints it could not connect to). A plain
+/// function pointer plus context: no allocation, callable per request.
+struct stack_filter {
+  bool (*usable)(const void* context, const stack_entry& stack) = nullptr;
+  const void* context = nullptr;
+
+  bool operator()(const stack_entry& stack) const {
+    return usable != nullptr ? usable(context, stack) : stack.has_healthy_endpoint();
+  }
+};
 
 }  // namespace quikedge::routing

@@ -48,6 +48,8 @@ routing_table_ptr table_builder::build(std::shared_ptr<const config> settings,
       stack.drain_until = drain->second;
     }
     stack.drain_finished = finished_drains.count(stack_cfg.name) > 0;
+    stack.balancer = stack_cfg.balancer;
+    stack.outlier_detection = stack_cfg.outlier_detection;
     for (const auto& address : stack_cfg.endpoints) {
       endpoint_entry endpoint;
       endpoint.name = address.to_string();

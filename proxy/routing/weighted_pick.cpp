@@ -12,14 +12,14 @@ void weighted_picker::sync_with(const routing_table& table) {
   credit_.fill(0);
 }
 
-int weighted_picker::pick_stack(const routing_table& table) {
+int weighted_picker::pick_stack(const routing_table& table, const stack_filter& usable) {
   sync_with(table);
   const auto& stacks = table.stacks();
   std::int64_t total = 0;
   int best = -1;
   for (std::size_t i = 0; i < stacks.size() && i < max_stacks; ++i) {
     const auto& stack = stacks[i];
-    if (stack.weight == 0 || !stack.has_healthy_endpoint()) {
+    if (stack.weight == 0 || !usable(stack)) {
       continue;
     }
     credit_[i] += stack.weight;
@@ -50,10 +50,10 @@ int weighted_picker::pick_endpoint(const stack_entry& stack) {
   return -1;
 }
 
-int weighted_picker::any_healthy_stack(const routing_table& table) {
+int weighted_picker::any_healthy_stack(const routing_table& table, const stack_filter& usable) {
   const auto& stacks = table.stacks();
   for (std::size_t i = 0; i < stacks.size(); ++i) {
-    if (stacks[i].has_healthy_endpoint()) {
+    if (usable(stacks[i])) {
       return static_cast<int>(i);
     }
   }

@@ -19,13 +19,13 @@ class weighted_picker {
   /// Index into table.stacks() of the chosen stack, or -1 when no stack with
   /// weight > 0 has a healthy endpoint. Stacks without one are skipped, and their
   /// share is spread over the rest by the same arithmetic.
-  int pick_stack(const routing_table& table);
+  int pick_stack(const routing_table& table, const stack_filter& usable = {});
 
   /// Index into the stack's endpoints of the next healthy endpoint, or -1.
   int pick_endpoint(const stack_entry& stack);
 
   /// Any stack with a healthy endpoint, whatever its weight (SPEC 3 failover).
-  static int any_healthy_stack(const routing_table& table);
+  static int any_healthy_stack(const routing_table& table, const stack_filter& usable = {});
 
  private:
   void sync_with(const routing_table& table);

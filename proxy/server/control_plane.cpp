@@ -65,7 +65,12 @@ control_plane::~control_plane() {
 }
 
 void control_plane::start() {
-  table_ = builder_.build(settings_, weights_, {}, {}, {}, version_);
+  table_ = builder_.build(settings_, weights_, {}, {}, {}, table_serial_);
+  health_ = std::make_unique<health::health_checker>(
+      control_io_, [this](const std::string& stack, const std::string& endpoint, bool healthy) {
+        on_health_change(stack, endpoint, healthy);
+      });
+  health_->configure(*settings_);
   const unsigned count = worker_count(*settings_);
   for (unsigned i = 0; i < count; ++i) {
     workers_.push_back(std::make_unique<worker>(i, open_connections_));
@@ -90,6 +95,9 @@ void control_plane::start() {
 
 void control_plane::shutdown(std::chrono::milliseconds grace) {
   listeners_up_ = false;
+  if (health_) {
+    health_->stop();
+  }
   for (auto& w : workers_) {
     w->stop_accepting();
   }
@@ -287,7 +295,13 @@ void control_plane::reload(const change_origin& origin, done_fn done) {
     done({400, "after reload every live weight would be zero"});
     return;
   }
-  auto old_settings = settings_;
+  try {
+    // Dry run: endpoints that do not resolve must be refused before anything changes.
+    builder_.build(fresh, weights, {}, {}, {}, 0);
+  } catch (const std::exception& e) {
+    done({400, e.what()});
+    return;
+  }
   std::string before = weights_json(weights_);
   settings_ = fresh;
   file_weights_ = file_weights;
@@ -297,32 +311,34 @@ void control_plane::reload(const change_origin& origin, done_fn done) {
   weight_map old_weights = weights_;
   weights_ = weights;
   update_drains(old_weights, settings_->routing.websocket.drain_timeout);
-  try {
-    publish(origin, "reload", before, std::move(done));
-  } catch (const std::exception& e) {
-    settings_ = old_settings;
-    throw;
+  if (health_) {
+    health_->configure(*settings_);
+    endpoint_health_ = health_->verdicts();
   }
+  publish(origin, "reload", before, std::move(done));
 }
 
 void control_plane::publish(const change_origin& origin, const std::string& action,
                             const std::string& before, done_fn done) {
-  routing::routing_table_ptr table;
-  try {
-    table = builder_.build(settings_, weights_, drains_, finished_drains_, {}, version_ + 1);
-    finished_drains_.clear();
-  } catch (const std::exception& e) {
-    done({400, e.what()});
-    return;
-  }
   ++version_;
-  table_ = table;
-  arm_drain_timer();
   changed_at_ = std::chrono::system_clock::now();
   changed_by_ = origin.actor;
   if (on_change) {
     on_change(origin, action, before, weights_json(weights_));
   }
+  try {
+    install_table(std::move(done));
+  } catch (const std::exception& e) {
+    done({400, e.what()});
+  }
+}
+
+void control_plane::install_table(done_fn done) {
+  auto table =
+      builder_.build(settings_, weights_, drains_, finished_drains_, endpoint_health_, ++table_serial_);
+  finished_drains_.clear();
+  table_ = table;
+  arm_drain_timer();
   // Answer only when every worker has swapped: from then on every new request
   // sees the new table.
   auto pending = std::make_shared<std::size_t>(workers_.size());
@@ -340,6 +356,14 @@ void control_plane::publish(const change_origin& origin, const std::string& acti
       });
     });
   }
+}
+
+void control_plane::on_health_change(const std::string& stack, const std::string& endpoint,
+                                     bool healthy) {
+  endpoint_health_[stack + '\n' + endpoint] = healthy;
+  std::cerr << "quikedge: endpoint " << endpoint << " of stack " << stack << " is now "
+            << (healthy ? "healthy" : "UNHEALTHY") << std::endl;
+  install_table([](change_result) {});
 }
 
 std::string control_plane::state_json() const {

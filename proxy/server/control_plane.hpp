@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "quikedge/config.hpp"
+#include "health/health_checker.hpp"
 #include "routing/table_builder.hpp"
 #include "server/worker.hpp"
 
@@ -91,8 +92,13 @@ class control_plane {
  private:
   std::string weights_json(const weight_map& weights) const;
   std::optional<std::string> validate_weights(const weight_map& weights) const;
+  /// A state change: new version, audit line, then the table.
   void publish(const change_origin& origin, const std::string& action, const std::string& before,
                done_fn done);
+  /// Builds a table from the current state and installs it on every worker;
+  /// `done` runs once all have it. Throws when the table cannot be built.
+  void install_table(done_fn done);
+  void on_health_change(const std::string& stack, const std::string& endpoint, bool healthy);
   void remember_stable_stack(const weight_map& old_weights);
   /// Starts a drain for every stack whose weight went to 0, ends the drain of
   /// every stack whose weight came back.
@@ -111,7 +117,10 @@ class control_plane {
 
   weight_map weights_;
   weight_map file_weights_;  ///< weights of the config file last read (reload rule)
-  std::uint64_t version_ = 1;
+  std::uint64_t version_ = 1;       ///< API state version (admin changes)
+  std::uint64_t table_serial_ = 1;  ///< every table built, health changes included
+  std::map<std::string, bool> endpoint_health_;  ///< "stack\nendpoint" → healthy
+  std::unique_ptr<health::health_checker> health_;
   std::chrono::system_clock::time_point changed_at_;
   std::string changed_by_ = "config";
   std::optional<std::string> stable_stack_;  ///< held all weight before the last shift

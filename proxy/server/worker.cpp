@@ -52,6 +52,7 @@ void worker::install_now(routing::routing_table_ptr table) {
   auto holder = std::make_shared<routing::routing_table_ptr>(std::move(table));
   context_.table = routing::routing_table_ptr(holder, holder->get());
   context_.tunnels.apply_drains(*context_.table, http::clock::now());
+  context_.outliers.clear_unreachable();
 }
 
 void worker::install(routing::routing_table_ptr table, std::function<void()> done) {
