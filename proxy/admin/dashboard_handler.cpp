@@ -1,4 +1,6 @@
-// GET /: placeholder until the dashboard page lands.
+// GET /: the live dashboard page (admin/dashboard_page.cpp). It is public like
+// /metrics: the page holds no data; its API calls carry the user's token.
+#include "admin/dashboard_page.hpp"
 #include "admin/handlers.hpp"
 
 namespace quikedge::admin {
@@ -6,8 +8,14 @@ namespace quikedge::admin {
 void handle_dashboard(control_plane&, const call& c, const respond_fn& respond) {
   response res{http::status::ok, c.message.version()};
   res.set(http::field::content_type, "text/html; charset=utf-8");
+  // The CSP lets the page reach only its own origin, so it cannot leak the token
+  // or load anything from outside even if a stack name held markup.
+  res.set("Content-Security-Policy", dashboard_content_security_policy());
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set(http::field::cache_control, "no-cache");
   res.keep_alive(c.message.keep_alive());
-  res.body() = "<!doctype html><title>quikedge</title><p>quikedge admin</p>\n";
+  res.body() = std::string(dashboard_page());
   res.prepare_payload();
   respond(std::move(res));
 }

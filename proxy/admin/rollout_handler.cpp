@@ -9,7 +9,9 @@
 namespace quikedge::admin {
 namespace {
 
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
 
 /// Answers with the rollout status, or the change's error.
 server::control_plane::done_fn answer(control_plane& control, const request& req,

@@ -138,6 +138,15 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   body_tracker request_body_;
   body_tracker response_body_;
   clock::time_point request_started_{};
+
+  // Access log of the current request (only filled when it is sampled).
+  bool log_this_ = false;
+  std::string log_method_;
+  std::string log_path_;
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t bytes_out_ = 0;
+  clock::time_point upstream_started_{};
+  clock::duration upstream_time_{};
 };
 
 }  // namespace quikedge::http

@@ -161,6 +161,14 @@ void http_session<ClientStream>::handle_request_head() {
   is_websocket_ = head_.connection.upgrade && iequals(head_.upgrade, "websocket") &&
                   head_.method == "GET";
   request_body_.start(head_.framing, head_.content_length);
+  bytes_in_ = head_.head_bytes;
+  bytes_out_ = 0;
+  upstream_time_ = {};
+  log_this_ = context_.access_log != nullptr && context_.access_log->sample();
+  if (log_this_) {
+    log_method_.assign(head_.method);
+    log_path_.assign(head_.target);
+  }
 
   if (head_.framing == body_framing::content_length &&
       head_.content_length > settings.limits.max_request_body_bytes) {
@@ -177,6 +185,8 @@ void http_session<ClientStream>::handle_request_head() {
   const auto& endpoint = stack.endpoints[static_cast<std::size_t>(endpoint_index_)];
   if (head_.request_id.empty()) {
     context_.request_ids.next(request_id_);
+  } else if (log_this_) {
+    request_id_.assign(head_.request_id);
   }
   write_upstream_request_head(head_, {client_ip_, tls_, request_id_, endpoint.name, is_websocket_},
                               upstream_head_);
@@ -287,6 +297,7 @@ void http_session<ClientStream>::do_write_request_head() {
   // The head and whatever body bytes are already buffered go out in one write.
   phase_ = phase::request_body;
   set_deadline(table_->settings().timeouts.upstream_response);
+  upstream_started_ = clock::now();
   pending_body_bytes_ = request_body_.take(client_in_.view());
   if (request_body_.failed()) {
     release_upstream(false);
@@ -315,6 +326,7 @@ void http_session<ClientStream>::on_request_head_written(const error_code& ec) {
     return;
   }
   client_in_.consume(pending_body_bytes_);
+  bytes_in_ += pending_body_bytes_;
   pending_body_bytes_ = 0;
   if (request_body_.complete()) {
     do_read_response_head();
@@ -394,6 +406,7 @@ void http_session<ClientStream>::on_request_body_written(const error_code& ec, s
     return;
   }
   client_in_.consume(n);
+  bytes_in_ += n;
   pending_body_bytes_ = 0;
   if (request_body_.complete()) {
     do_read_response_head();

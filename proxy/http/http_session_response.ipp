@@ -78,6 +78,7 @@ void http_session<ClientStream>::on_response_head_bytes(const error_code& ec, st
 template <class ClientStream>
 void http_session<ClientStream>::handle_response_head() {
   response_status_ = head_.status;
+  upstream_time_ = clock::now() - upstream_started_;
   note_endpoint_result(head_.status >= 500);
   response_body_.start(head_.framing, head_.content_length);
   upstream_keep_alive_ = head_.wants_keep_alive() && head_.framing != body_framing::until_close;
@@ -128,6 +129,7 @@ void http_session<ClientStream>::on_response_head_written(const error_code& ec) 
     close();
     return;
   }
+  bytes_out_ += client_head_.size();
   on_response_body_written({}, pending_body_bytes_);
 }
 
@@ -184,6 +186,7 @@ void http_session<ClientStream>::on_response_body_written(const error_code& ec, 
     return;
   }
   upstream_in_.consume(n);
+  bytes_out_ += n;
   pending_body_bytes_ = 0;
   if (response_body_.complete()) {
     finish_exchange();
@@ -243,7 +246,20 @@ void http_session<ClientStream>::record(int status) {
   if (stack_index_ >= 0 && table_) {
     index = table_->stacks()[static_cast<std::size_t>(stack_index_)].id;
   }
-  context_.metrics.record_request(index, status, clock::now() - request_started_);
+  const auto elapsed = clock::now() - request_started_;
+  context_.metrics.record_request(index, status, elapsed);
+  if (log_this_) {
+    log_this_ = false;
+    const bool routed = stack_index_ >= 0 && endpoint_index_ >= 0 && table_;
+    using std::chrono::duration_cast;
+    using std::chrono::microseconds;
+    context_.access_log->append({std::chrono::system_clock::now(), request_id_, client_ip_,
+                                 log_method_, log_path_, status,
+                                 routed ? std::string_view(current_stack().name) : "",
+                                 routed ? std::string_view(current_endpoint().name) : "",
+                                 bytes_in_, bytes_out_, duration_cast<microseconds>(elapsed),
+                                 duration_cast<microseconds>(upstream_time_)});
+  }
 }
 
 template <class ClientStream>
@@ -331,8 +347,18 @@ void http_session<ClientStream>::upstream_failed(int status) {
 template <class ClientStream>
 void http_session<ClientStream>::send_error(int status, bool close_after) {
   if (phase_ == phase::idle || phase_ == phase::request_head) {
+    // Refused before it was routed: still one request for metrics and the log.
     request_started_ = clock::now();
     stack_index_ = -1;
+    bytes_in_ = client_in_.size();
+    bytes_out_ = 0;
+    upstream_time_ = {};
+    log_this_ = context_.access_log != nullptr && context_.access_log->sample();
+    if (log_this_) {
+      log_method_.assign("-");
+      log_path_.assign("-");
+      request_id_.clear();
+    }
   }
   phase_ = phase::writing_error;
   response_status_ = status;
@@ -347,6 +373,7 @@ void http_session<ClientStream>::send_error(int status, bool close_after) {
 
 template <class ClientStream>
 void http_session<ClientStream>::on_error_written(const error_code& ec) {
+  bytes_out_ += client_head_.size();
   record(response_status_);
   table_.reset();
   if (ec || !client_keep_alive_) {

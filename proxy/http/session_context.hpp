@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/access_log.hpp"
 #include "metrics/worker_metrics.hpp"
 #include "routing/routing_table.hpp"
 #include "routing/weighted_pick.hpp"
@@ -151,6 +152,7 @@ struct session_context {
   deadline_list deadlines;
   tunnel_list tunnels;
   buffer_pool buffers;
+  metrics::access_log_buffer* access_log = nullptr;  ///< null: access log off
   request_id_generator request_ids;
 };
 

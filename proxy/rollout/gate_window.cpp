@@ -24,9 +24,13 @@ std::string fixed(double value, int decimals) {
   return text;
 }
 
-std::string percent(double fraction) { return fixed(fraction * 100.0, 3) + "%"; }
+std::string percent(double fraction) {
+  return fixed(fraction * 100.0, 3) + "%";
+}
 
-std::string millis(double seconds) { return fixed(seconds * 1000.0, 1) + "ms"; }
+std::string millis(double seconds) {
+  return fixed(seconds * 1000.0, 1) + "ms";
+}
 
 }  // namespace
 

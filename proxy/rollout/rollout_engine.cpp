@@ -61,8 +61,7 @@ rollout_engine* find_engine(const server::control_plane& control) {
   return it == registry().end() ? nullptr : it->second;
 }
 
-rollout_engine::rollout_engine(boost::asio::io_context& control_io,
-                               server::control_plane& control)
+rollout_engine::rollout_engine(boost::asio::io_context& control_io, server::control_plane& control)
     : io_(control_io), control_(control), timer_(control_io) {
   registry()[&control_] = this;
   control_.rollout_status_json = [this] { return status_json(); };
@@ -86,7 +85,9 @@ void rollout_engine::stop() {
   timer_.cancel();
 }
 
-std::string rollout_engine::status_json() const { return render_status(machine_, clocks_now()); }
+std::string rollout_engine::status_json() const {
+  return render_status(machine_, clocks_now());
+}
 
 std::string rollout_engine::gate_metrics() const {
   return render_gate_metrics(machine_, control_.settings().environment);
@@ -114,9 +115,10 @@ void rollout_engine::begin(const start_request& request, const server::change_or
   }
   if (is_active(machine_.state())) {
     // The machine gives the 409 with the running rollout's name.
-    done({409, machine_.start("", request.to, request.plan, std::chrono::steady_clock::now(),
-                              origin.actor)
-                   .error});
+    done({409,
+          machine_
+              .start("", request.to, request.plan, std::chrono::steady_clock::now(), origin.actor)
+              .error});
     return;
   }
   // `from` is the stack serving the most traffic besides the target; it gets

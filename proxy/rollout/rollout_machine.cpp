@@ -20,7 +20,9 @@ std::string step_text(std::size_t step, std::size_t count) {
   return "step " + std::to_string(step + 1) + " of " + std::to_string(count);
 }
 
-std::string who(const std::string& by) { return by.empty() ? "" : " by " + by; }
+std::string who(const std::string& by) {
+  return by.empty() ? "" : " by " + by;
+}
 
 }  // namespace
 
@@ -76,10 +78,10 @@ void rollout_machine::enter_step(std::size_t step, steady_time now) {
 }
 
 action_result rollout_machine::not_active(std::string_view verb) const {
-  return {409,
-          "no rollout to " + std::string(verb) + ": the rollout is " +
-              std::string(to_string(state_)),
-          {}};
+  return {
+      409,
+      "no rollout to " + std::string(verb) + ": the rollout is " + std::string(to_string(state_)),
+      {}};
 }
 
 action_result rollout_machine::pause(steady_time now, const std::string& by) {
@@ -142,8 +144,8 @@ rollout_effect rollout_machine::on_sample(const counter_sample& sample) {
   // Checked on every sample, not only when a pause ends: a bad release is
   // caught within one sampling period of the window turning bad.
   if (last_gate_.enough_requests && !last_gate_.passed) {
-    return finish(rollout_state::rolled_back, 0, rollout_effect::kind::rollback,
-                  "rollout_rollback", last_gate_.failure + "; all weight back to " + from_);
+    return finish(rollout_state::rolled_back, 0, rollout_effect::kind::rollback, "rollout_rollback",
+                  last_gate_.failure + "; all weight back to " + from_);
   }
   if (state_ == rollout_state::paused || !deadline_ || sample.at < *deadline_) {
     return {};

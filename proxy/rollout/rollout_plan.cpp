@@ -163,7 +163,7 @@ std::optional<std::string> parse_start_request(const std::string& body,
       return "unknown field \"" + std::string(key) + "\"";
     }
     if ((key == "to" || key == "reason") && !value.is_string()) {
-      return "\"" + std::string(key) + "\" must be a string";
+      return key == "to" ? "\"to\" must be a string" : "\"reason\" must be a string";
     }
   }
   const auto* to = root.if_contains("to");

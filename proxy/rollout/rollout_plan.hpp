@@ -29,8 +29,7 @@ std::optional<std::string> validate_plan(const rollout_plan& plan);
 /// Reads "steps" (replaces all steps) and "gates" (each field optional, the
 /// others kept) from `body` into `plan`. Other keys are left to the caller.
 /// Durations are strings such as "500ms", "1s", "5m". Returns the first error.
-std::optional<std::string> read_plan_overrides(const boost::json::object& body,
-                                               rollout_plan& plan);
+std::optional<std::string> read_plan_overrides(const boost::json::object& body, rollout_plan& plan);
 
 /// A POST /api/v1/rollout body: {"to":S, "steps":[..], "gates":{..}, "reason":S}.
 struct start_request {

@@ -18,19 +18,19 @@ json::value or_null(const std::string& text) {
 json::object gate_json(const rollout_machine& machine, const clock_pair& now) {
   const gate_report& g = machine.last_gate();
   const auto& gates = machine.plan().gates;
-  json::object out{{"requests", g.requests},
-                   {"errors", g.errors},
-                   {"error_rate", g.error_rate},
-                   {"window_seconds", g.window_seconds},
-                   {"min_requests", gates.min_requests},
-                   {"max_error_rate", gates.max_error_rate},
-                   {"max_p99_seconds",
-                    std::chrono::duration<double>(gates.max_p99_latency).count()},
-                   {"enough_requests", g.enough_requests},
-                   {"error_rate_passed", g.error_rate_passed},
-                   {"p99_passed", g.p99_passed},
-                   {"passed", g.passed},
-                   {"failure", or_null(g.failure)}};
+  json::object out{
+      {"requests", g.requests},
+      {"errors", g.errors},
+      {"error_rate", g.error_rate},
+      {"window_seconds", g.window_seconds},
+      {"min_requests", gates.min_requests},
+      {"max_error_rate", gates.max_error_rate},
+      {"max_p99_seconds", std::chrono::duration<double>(gates.max_p99_latency).count()},
+      {"enough_requests", g.enough_requests},
+      {"error_rate_passed", g.error_rate_passed},
+      {"p99_passed", g.p99_passed},
+      {"passed", g.passed},
+      {"failure", or_null(g.failure)}};
   out["p99_seconds"] = g.p99_seconds ? json::value(*g.p99_seconds) : json::value(nullptr);
   if (auto at = machine.last_gate_at()) {
     out["checked_at"] = iso_time_ms(now.to_wall(*at));
@@ -97,10 +97,11 @@ std::string render_status(const rollout_machine& machine, const clock_pair& now)
   auto next = machine.next_step_at();
   out["next_step_at"] = next ? json::value(iso_time_ms(now.to_wall(*next))) : json::value(nullptr);
   out["pause_left_seconds"] =
-      is_active(state) ? json::value(std::chrono::duration<double>(machine.pause_left(now.steady)).count())
-                       : json::value(nullptr);
-  out["last_gate"] = machine.last_gate().checked ? json::value(gate_json(machine, now))
-                                                 : json::value(nullptr);
+      is_active(state)
+          ? json::value(std::chrono::duration<double>(machine.pause_left(now.steady)).count())
+          : json::value(nullptr);
+  out["last_gate"] =
+      machine.last_gate().checked ? json::value(gate_json(machine, now)) : json::value(nullptr);
   out["reason"] = machine.reason();
   out["started_by"] = machine.started_by();
   auto plan = plan_to_json(machine.plan());
@@ -120,8 +121,8 @@ std::string render_gate_metrics(const rollout_machine& machine, const std::strin
         static_cast<double>(machine.step()));
   gauge(out, "quikedge_rollout_gate_requests", "Target requests in the gate window.", labels,
         static_cast<double>(g.requests));
-  gauge(out, "quikedge_rollout_gate_error_rate", "5xx share of the target's requests in the window.",
-        labels, g.error_rate);
+  gauge(out, "quikedge_rollout_gate_error_rate",
+        "5xx share of the target's requests in the window.", labels, g.error_rate);
   gauge(out, "quikedge_rollout_gate_p99_seconds", "p99 latency of the target in the window.",
         labels, g.p99_seconds.value_or(0.0));
   gauge(out, "quikedge_rollout_gate_passed", "1 when the last gate evaluation passed.", labels,

@@ -3,14 +3,14 @@
 
 #include <boost/json.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 namespace quikedge::rollout {
 namespace {
@@ -23,7 +23,8 @@ std::string errno_text(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
-const json::value* field(const json::object& root, std::string_view key, bool (json::value::*is)() const) {
+const json::value* field(const json::object& root, std::string_view key,
+                         bool (json::value::*is)() const) {
   const auto* value = root.if_contains(key);
   return value != nullptr && (value->*is)() ? value : nullptr;
 }
@@ -152,7 +153,8 @@ std::optional<std::string> write_file_atomically(const std::string& path, const 
   }
   // And the rename itself must survive a power cut.
   auto directory = std::filesystem::path(path).parent_path();
-  int dir_fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dir_fd =
+      ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);
     ::close(dir_fd);

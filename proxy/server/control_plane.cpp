@@ -72,8 +72,14 @@ void control_plane::start() {
       });
   health_->configure(*settings_);
   const unsigned count = worker_count(*settings_);
+  if (!settings_->access_log.path.empty()) {
+    access_log_ = std::make_unique<metrics::access_log_writer>(settings_->access_log.path);
+  }
   for (unsigned i = 0; i < count; ++i) {
     workers_.push_back(std::make_unique<worker>(i, open_connections_));
+    if (access_log_) {
+      workers_.back()->enable_access_log(*access_log_, settings_->access_log.sample_rate);
+    }
   }
   for (const auto& listener : settings_->listeners) {
     auto endpoint = resolve_bind_address(listener.bind);

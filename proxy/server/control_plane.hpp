@@ -17,6 +17,7 @@
 
 #include "quikedge/config.hpp"
 #include "health/health_checker.hpp"
+#include "metrics/access_log.hpp"
 #include "routing/table_builder.hpp"
 #include "server/worker.hpp"
 
@@ -110,6 +111,7 @@ class control_plane {
   std::shared_ptr<const config> settings_;
   routing::table_builder builder_;
   routing::routing_table_ptr table_;
+  std::unique_ptr<metrics::access_log_writer> access_log_;  ///< declared first: outlives workers
   std::vector<std::unique_ptr<worker>> workers_;
   std::atomic<std::int64_t> open_connections_{0};
   std::vector<std::string> bound_;

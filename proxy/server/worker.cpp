@@ -35,6 +35,12 @@ void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor, bool tls) {
       std::make_unique<acceptor_slot>(acceptor_slot{std::move(acceptor), tls, nullptr}));
 }
 
+void worker::enable_access_log(metrics::access_log_writer& writer, double sample_rate) {
+  access_log_ = std::make_unique<metrics::access_log_buffer>(writer, sample_rate,
+                                                             random_seed(index_ + 1000));
+  context_.access_log = access_log_.get();
+}
+
 void worker::start(routing::routing_table_ptr table) {
   install_now(std::move(table));
   for (auto& slot : acceptors_) {
@@ -75,6 +81,9 @@ void worker::stop() {
   io_.stop();
   if (thread_.joinable()) {
     thread_.join();
+  }
+  if (access_log_) {
+    access_log_->flush();  // the thread is gone: safe from here
   }
 }
 
@@ -127,6 +136,9 @@ void worker::do_sweep() {
     context_.tunnels.expire(now);
     session_count_.store(context_.deadlines.size(), std::memory_order_relaxed);
     context_.pool.close_idle(now, context_.table->settings().timeouts.idle);
+    if (access_log_) {
+      access_log_->flush();
+    }
     do_sweep();
   });
 }

@@ -31,6 +31,9 @@ class worker {
   /// Takes an acceptor created on io(). Before start() only.
   void add_acceptor(boost::asio::ip::tcp::acceptor acceptor, bool tls);
 
+  /// Logs this worker's requests through `writer`. Before start() only.
+  void enable_access_log(metrics::access_log_writer& writer, double sample_rate);
+
   /// Starts the thread with `table` as the first routing table.
   void start(routing::routing_table_ptr table);
 
@@ -68,6 +71,7 @@ class worker {
   std::vector<std::unique_ptr<acceptor_slot>> acceptors_;
   boost::asio::steady_timer sweep_timer_;
   std::atomic<std::size_t> session_count_{0};
+  std::unique_ptr<metrics::access_log_buffer> access_log_;
   std::thread thread_;
 };
 
