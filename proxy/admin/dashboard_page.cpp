@@ -52,6 +52,7 @@ form.auth input{flex:1;min-width:240px;font:inherit;color:var(--text);background
 .badge{font-size:11.5px;font-weight:600;padding:2px 8px;border-radius:999px;text-transform:uppercase;letter-spacing:.5px}
 .badge.ok{background:#22c55e22;color:#4ade80}.badge.bad{background:#ef444422;color:#f87171}
 .badge.warn{background:#f59e0b22;color:#fbbf24}.badge.info{background:#60a5fa22;color:#93c5fd}
+.badge.idle{background:#94a3b822;color:#cbd5e1}
 .weight{display:flex;align-items:baseline;gap:8px;margin:12px 0 6px}
 .weight b{font-size:34px}.weight span{color:var(--muted)}
 .meter{height:6px;border-radius:3px;background:#0b1118;overflow:hidden}.meter i{display:block;height:100%;background:var(--c)}
@@ -245,7 +246,8 @@ function sparkline(values, color) {
   svg.setAttribute('viewBox', '0 0 100 40');
   svg.setAttribute('preserveAspectRatio', 'none');
   const max = Math.max(1, ...values.filter((v) => v != null));
-  const pts = values.map((v, i) => [i * 100 / (HISTORY - 1), 38 - (v || 0) / max * 34]);
+  // Newest point at the right edge; the line grows leftwards as history fills.
+  const pts = values.map((v, i) => [(HISTORY - values.length + i) * 100 / (HISTORY - 1), 38 - (v || 0) / max * 34]);
   if (pts.length > 1) {
     const area = document.createElementNS(ns, 'polygon'), line = document.createElementNS(ns, 'polyline');
     const text = pts.map((p) => p[0].toFixed(2) + ',' + p[1].toFixed(2)).join(' ');
@@ -314,7 +316,7 @@ function renderSplit(list, sum) {
 function renderRollout(ro, fallbackState) {
   const body = $('rollout-body'), state = (ro && ro.state) || fallbackState || 'idle';
   $('rollout').dataset.state = state;
-  const kind = {progressing: 'info', paused: 'warn', succeeded: 'ok', rolled_back: 'bad', aborted: 'bad'}[state] || '';
+  const kind = {progressing: 'info', paused: 'warn', succeeded: 'ok', rolled_back: 'bad', aborted: 'bad'}[state] || 'idle';
   const chip = h('span', 'badge ' + kind, state.replace('_', ' '));
   if (state === 'idle' || !ro || !ro.to) {
     const row = h('div', 'row');

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -54,7 +55,20 @@ http_session<ClientStream>::~http_session() {
 
 template <class ClientStream>
 void http_session<ClientStream>::start() {
-  do_read_request_head();
+  if constexpr (is_tls_stream<ClientStream>) {
+    // The handshake counts against the request header timeout, like the head.
+    set_deadline(context_.table->settings().timeouts.request_header);
+    client_.async_handshake(boost::asio::ssl::stream_base::server,
+                            [self = this->shared_from_this()](const error_code& ec) {
+                              if (ec) {
+                                self->close(false);
+                                return;
+                              }
+                              self->do_read_request_head();
+                            });
+  } else {
+    do_read_request_head();
+  }
 }
 
 template <class ClientStream>

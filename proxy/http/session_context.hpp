@@ -24,6 +24,10 @@ namespace quikedge::http {
 
 using clock = std::chrono::steady_clock;
 
+/// True for a TLS stream (it wraps a next layer), false for a plain socket.
+template <class Stream>
+constexpr bool is_tls_stream = requires(Stream& stream) { stream.next_layer(); };
+
 /// A session with a deadline. The worker's sweeper walks an intrusive list of
 /// these a few times a second instead of arming a timer per request phase.
 class deadline_entry {

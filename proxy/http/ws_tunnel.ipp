@@ -15,13 +15,14 @@ namespace tunnel_detail {
 // before the proxy drops the connection.
 constexpr std::chrono::milliseconds close_grace{2000};
 
-// The TCP socket under the client stream. Plain TCP only for now: a TLS tunnel
-// must read through the TLS layer (its record buffer hides readiness).
+// The TCP socket under the client stream.
 template <class Stream>
 auto& socket_of(Stream& stream) {
-  static_assert(std::is_same_v<Stream, boost::asio::ip::tcp::socket>,
-                "ws_tunnel relays plain TCP client streams");
-  return stream;
+  if constexpr (is_tls_stream<Stream>) {
+    return stream.next_layer();
+  } else {
+    return stream;
+  }
 }
 
 }  // namespace tunnel_detail
@@ -59,7 +60,9 @@ ws_tunnel<ClientStream>::~ws_tunnel() {
 template <class ClientStream>
 void ws_tunnel<ClientStream>::start() {
   error_code ignored;
-  tunnel_detail::socket_of(client_).non_blocking(true, ignored);
+  if constexpr (!is_tls_stream<ClientStream>) {
+    tunnel_detail::socket_of(client_).non_blocking(true, ignored);
+  }
   upstream_->socket.non_blocking(true, ignored);
   touch();
   // A drain may already be running for this stack.
@@ -90,6 +93,21 @@ void ws_tunnel<ClientStream>::pump(side from) {
     return;
   }
   d.reading = true;
+  if constexpr (is_tls_stream<ClientStream>) {
+    if (from == side::client) {
+      // TLS buffers records, so socket readiness says nothing: read through the
+      // TLS layer into a buffer held while the read is pending.
+      if (!d.buffer) {
+        d.buffer = context_.buffers.acquire();
+      }
+      client_.async_read_some(
+          boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size),
+          [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+            self->on_tls_read(ec, n);
+          });
+      return;
+    }
+  }
   auto on_ready = [self = this->shared_from_this(), from](const error_code& ec) {
     self->on_readable(from, ec);
   };
@@ -135,6 +153,25 @@ void ws_tunnel<ClientStream>::on_readable(side from, const error_code& ec) {
     return;
   }
   forward(from, n);
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::on_tls_read(const error_code& ec, std::size_t n) {
+  direction& d = dir(side::client);
+  d.reading = false;
+  if (finished_) {
+    return;
+  }
+  if (ec) {
+    context_.buffers.release(std::move(d.buffer));
+    source_finished(side::client);
+    return;
+  }
+  if (d.close_sent) {
+    pump(side::client);
+    return;
+  }
+  forward(side::client, n);
 }
 
 template <class ClientStream>

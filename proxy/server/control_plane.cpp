@@ -9,6 +9,7 @@
 
 #include "quikedge/config_loader.hpp"
 #include "server/listener.hpp"
+#include "tls/tls_context.hpp"
 
 namespace quikedge::server {
 namespace {
@@ -82,12 +83,16 @@ void control_plane::start() {
     }
   }
   for (const auto& listener : settings_->listeners) {
+    std::shared_ptr<boost::asio::ssl::context> tls_context;
+    if (listener.tls) {
+      tls_context = tls::make_server_context(*listener.tls);
+    }
     auto endpoint = resolve_bind_address(listener.bind);
     // The first acceptor resolves port 0; the others join that port.
     for (auto& w : workers_) {
       auto acceptor = open_acceptor(w->io(), endpoint, true);
       endpoint = acceptor.local_endpoint();
-      w->add_acceptor(std::move(acceptor), listener.tls.has_value());
+      w->add_acceptor(std::move(acceptor), tls_context);
     }
     std::string bound = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     std::cout << "quikedge: listener " << listener.name << " on " << bound << std::endl;

@@ -2,6 +2,7 @@
 #include "server/worker.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
 #include <random>
 
@@ -30,7 +31,8 @@ worker::worker(unsigned index, std::atomic<std::int64_t>& open_connections)
 
 worker::~worker() { stop(); }
 
-void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor, bool tls) {
+void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor,
+                          std::shared_ptr<boost::asio::ssl::context> tls) {
   acceptors_.push_back(
       std::make_unique<acceptor_slot>(acceptor_slot{std::move(acceptor), tls, nullptr}));
 }
@@ -118,9 +120,16 @@ void worker::on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
     boost::system::error_code peer_ec;
     auto peer = socket.remote_endpoint(peer_ec);
     socket.set_option(boost::asio::ip::tcp::no_delay(true), peer_ec);
-    std::make_shared<http::http_session<boost::asio::ip::tcp::socket>>(context_, std::move(socket),
-                                                                       peer, slot.tls)
-        ->start();
+    if (slot.tls) {
+      using tls_stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+      std::make_shared<http::http_session<tls_stream>>(
+          context_, tls_stream(std::move(socket), *slot.tls), peer, true)
+          ->start();
+    } else {
+      std::make_shared<http::http_session<boost::asio::ip::tcp::socket>>(
+          context_, std::move(socket), peer, false)
+          ->start();
+    }
   }
   do_accept(slot);
 }

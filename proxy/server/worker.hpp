@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -29,7 +30,9 @@ class worker {
   [[nodiscard]] const metrics::worker_metrics& metrics() const { return *metrics_; }
 
   /// Takes an acceptor created on io(). Before start() only.
-  void add_acceptor(boost::asio::ip::tcp::acceptor acceptor, bool tls);
+  /// `tls`: the listener's TLS context, or null for plain HTTP.
+  void add_acceptor(boost::asio::ip::tcp::acceptor acceptor,
+                    std::shared_ptr<boost::asio::ssl::context> tls);
 
   /// Logs this worker's requests through `writer`. Before start() only.
   void enable_access_log(metrics::access_log_writer& writer, double sample_rate);
@@ -53,7 +56,7 @@ class worker {
  private:
   struct acceptor_slot {
     boost::asio::ip::tcp::acceptor acceptor;
-    bool tls;
+    std::shared_ptr<boost::asio::ssl::context> tls;
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
   };
 
