@@ -9,6 +9,7 @@
 
 #include "quikedge/config_loader.hpp"
 #include "server/listener.hpp"
+#include "util/log.hpp"
 #include "tls/tls_context.hpp"
 
 namespace quikedge::server {
@@ -50,6 +51,7 @@ unsigned worker_count(const config& settings) {
 control_plane::control_plane(boost::asio::io_context& control_io,
                              std::shared_ptr<const config> settings)
     : control_io_(control_io), settings_(std::move(settings)), drain_timer_(control_io) {
+  log::init(settings_->level);
   for (const auto& stack : settings_->stacks) {
     auto it = settings_->routing.weights.find(stack.name);
     weights_[stack.name] = it == settings_->routing.weights.end() ? 0 : it->second;
@@ -270,6 +272,7 @@ void control_plane::reload(const change_origin& origin, done_fn done) {
     return;
   }
   auto fresh = std::make_shared<const config>(std::move(*loaded.value));
+  log::init(fresh->level);
   if (fresh->listeners.size() != settings_->listeners.size()) {
     done({400, "listeners cannot change on reload; restart the proxy"});
     return;
@@ -334,6 +337,8 @@ void control_plane::publish(const change_origin& origin, const std::string& acti
   ++version_;
   changed_at_ = std::chrono::system_clock::now();
   changed_by_ = origin.actor;
+  log::info(action + " by " + origin.actor + " from " + origin.client + ": " + before + " -> " +
+            weights_json(weights_) + " (version " + std::to_string(version_) + ")");
   if (on_change) {
     on_change(origin, action, before, weights_json(weights_));
   }
@@ -372,8 +377,8 @@ void control_plane::install_table(done_fn done) {
 void control_plane::on_health_change(const std::string& stack, const std::string& endpoint,
                                      bool healthy) {
   endpoint_health_[stack + '\n' + endpoint] = healthy;
-  std::cerr << "quikedge: endpoint " << endpoint << " of stack " << stack << " is now "
-            << (healthy ? "healthy" : "UNHEALTHY") << std::endl;
+  (healthy ? log::info : log::warn)("endpoint " + endpoint + " of stack " + stack + " is now " +
+                                    (healthy ? "healthy" : "UNHEALTHY"));
   install_table([](change_result) {});
 }
 
