@@ -6,6 +6,7 @@
 #include "upstream/connection.hpp"
 #include "upstream/response_head.hpp"
 #include "upstream/stream_handlers.hpp"
+#include "upstream/ws_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -75,7 +76,8 @@ std::string header_lines(const request_head& head) {
 
 std::string stats_json(const upstream_context& context) {
   return "{\"connections_accepted\":" + std::to_string(context.connections_accepted()) +
-         ",\"requests\":" + std::to_string(context.total_requests()) + "}\n";
+         ",\"requests\":" + std::to_string(context.total_requests()) +
+         ",\"websockets\":" + std::to_string(context.websockets_open()) + "}\n";
 }
 
 asio::awaitable<bool> answer_delay(connection& conn, const request_head& head,
@@ -152,10 +154,7 @@ asio::awaitable<bool> handle_request(connection& conn, const request_head& head,
       co_return co_await answer_text(conn, head, 200, stats_json(conn.context()), keep,
                                      "application/json");
     case route_kind::websocket:
-      // Hook for the WebSocket echo: when head.upgrade is set, answer 101 here and hand
-      // the socket plus conn.input() (bytes already read) to a ws_session; until then
-      // the route is refused so that clients fail fast.
-      co_return co_await answer_text(conn, head, 501, "websocket echo not implemented\n", keep);
+      co_return co_await answer_websocket(conn, head, keep);
     case route_kind::bad_request:
       co_return co_await answer_text(conn, head, 400, "bad number in path or query\n", keep);
   }

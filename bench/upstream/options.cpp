@@ -32,8 +32,10 @@ Paths (also matched as the tail of a longer path, e.g. /blue/status/503):
   /headers           the request's header lines as received, one per line
   /health            200 "ok" (or 503 "unhealthy" when --health-file is missing)
   /conn              this connection's serial number on this upstream
-  /stats             {"connections_accepted":N,"requests":M}
-  /ws                reserved for a WebSocket echo (answers 501 for now)
+  /stats             {"connections_accepted":N,"requests":M,"websockets":W} (W open now)
+  /ws                WebSocket echo (RFC 6455): the 101 carries X-Upstream; every data frame
+                     comes back with its opcode, FIN bit and length, streamed; ping gets pong;
+                     a close gets a close with the same code, then the server closes TCP
   anything else      200 with the default body
 )";
 

@@ -21,7 +21,7 @@ struct request_head {
   bool keep_alive = true;
   bool expect_continue = false;
   bool is_head = false;
-  bool upgrade = false;  // Connection: upgrade with an Upgrade header: for a later /ws
+  bool upgrade = false;  // Connection: upgrade with an Upgrade header (/ws)
   body_kind body = body_kind::none;
   std::uint64_t content_length = 0;
 };

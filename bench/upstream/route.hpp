@@ -19,7 +19,7 @@ enum class route_kind {
   health,
   conn,
   stats,
-  websocket,  // reserved: /ws
+  websocket,  // /ws: WebSocket echo
   bad_request
 };
 

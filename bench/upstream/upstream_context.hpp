@@ -49,6 +49,13 @@ class upstream_context {
     return connections_accepted_.load(std::memory_order_relaxed);
   }
 
+  // WebSockets being served now, over all workers (/stats "websockets").
+  void websocket_opened() { websockets_open_.fetch_add(1, std::memory_order_relaxed); }
+  void websocket_closed() { websockets_open_.fetch_sub(1, std::memory_order_relaxed); }
+  [[nodiscard]] std::int64_t websockets_open() const {
+    return websockets_open_.load(std::memory_order_relaxed);
+  }
+
   worker_counters& counters(unsigned worker) { return counters_[worker]; }
   [[nodiscard]] std::uint64_t total_requests() const;
 
@@ -65,6 +72,7 @@ class upstream_context {
   std::string fast_response_;
   std::string fast_head_response_;
   std::atomic<std::uint64_t> connections_accepted_{0};
+  std::atomic<std::int64_t> websockets_open_{0};
   std::vector<worker_counters> counters_;
 };
 
