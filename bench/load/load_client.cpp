@@ -3,6 +3,7 @@
 
 #include "load/http_client.hpp"
 #include "load/worker.hpp"
+#include "load/ws_client.hpp"
 
 namespace quikedge::bench::load {
 
@@ -11,7 +12,7 @@ std::unique_ptr<load_client> make_client(worker& owner, unsigned index) {
     case load_mode::http:
       break;
     case load_mode::websocket:
-      break;  // not implemented yet: parse_options refuses --websocket
+      return std::make_unique<ws_client>(owner, index);
   }
   return std::make_unique<http_client>(owner, index);
 }

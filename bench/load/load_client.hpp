@@ -1,6 +1,5 @@
-// What a worker needs from one load connection, whatever protocol it speaks. HTTP is
-// http_client; a WebSocket mode adds a ws_client (upgrade once, then time echo round
-// trips) and a case in make_client(), and the worker, watchdog and report stay as they are.
+// What a worker needs from one load connection, whatever protocol it speaks: HTTP is
+// http_client, WebSocket echo is ws_client (upgrade once, then time echo round trips).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

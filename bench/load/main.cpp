@@ -1,15 +1,18 @@
-// quikedge-bench: bounded HTTP/1.1 keep-alive load with latency percentiles.
+// quikedge-bench: bounded HTTP/1.1 keep-alive or WebSocket echo load with latency
+// percentiles.
 #include "common/fd_limit.hpp"
 #include "load/options.hpp"
 #include "load/report.hpp"
 #include "load/request_template.hpp"
 #include "load/worker.hpp"
+#include "load/ws_template.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 namespace {
@@ -67,11 +70,22 @@ int main(int argc, char** argv) {
     return 2;
   }
   const request_template request(options);
+  std::optional<ws_template> websocket;
+  if (options.mode == load_mode::websocket) {
+    websocket.emplace(options);
+    plan.websocket = &*websocket;
+  }
   plan.options = &options;
   plan.request = &request;
   plan.start = clock::now();
-  plan.measure_start = plan.start + options.warmup;
-  plan.deadline = plan.measure_start + options.duration.value_or(max_run_time);
+  if (options.idle) {
+    // Measured from the start; the hold's own --duration begins once all are open.
+    plan.measure_start = plan.start;
+    plan.deadline = plan.start + max_run_time;
+  } else {
+    plan.measure_start = plan.start + options.warmup;
+    plan.deadline = plan.measure_start + options.duration.value_or(max_run_time);
+  }
 
   std::vector<std::unique_ptr<worker>> workers;
   for (const worker_share& share : plan_shares(options)) {
@@ -92,10 +106,19 @@ int main(int argc, char** argv) {
     finished = std::max(finished, w->finished());
   }
   result.seconds = std::chrono::duration<double>(finished - plan.measure_start).count();
+  if (options.idle && workers[0]->hold_started() != clock::time_point{}) {
+    result.hold_seconds =
+        std::chrono::duration<double>(finished - workers[0]->hold_started()).count();
+  }
   if (options.json) {
     print_json(options, result);
   } else {
     print_text(options, result);
+  }
+  if (options.mode == load_mode::websocket) {
+    const bool worked =
+        options.idle ? result.stats.websockets.opened > 0 : result.stats.responses > 0;
+    return worked ? 0 : 2;
   }
   return result.stats.succeeded() == 0 ? 2 : 0;
 }

@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::string_view usage_text =
     R"(usage: quikedge-bench --url http://HOST:PORT/path (--duration SEC | --requests N) [options]
-HTTP/1.1 keep-alive load generator: one request in flight per connection.
+       quikedge-bench --websocket --url http://HOST:PORT/ws (--duration SEC | --requests N) [options]
+HTTP/1.1 keep-alive or WebSocket echo load generator: one request (message) in flight per
+connection.
 
   --url URL              target (plain http only)
   --duration SEC         run time after warm-up: 10, 10s, 500ms, 2m (at most 600 s)
@@ -29,9 +31,22 @@ HTTP/1.1 keep-alive load generator: one request in flight per connection.
   --body-size N          send a body of N pattern bytes with Content-Length (k/M/G allowed)
   --count-header NAME    tally responses by the value of this response header
   --json                 print the results as one JSON object
-  --websocket            reserved for a WebSocket mode (not implemented yet)
 
-Exit status: 0 ran, 1 usage error, 2 no request succeeded (2xx/3xx).
+WebSocket mode (the target must echo, as quikedge-upstream's /ws does):
+  --websocket            each connection upgrades once (GET with Upgrade: websocket; --header
+                         lines go into that request), then sends a binary message, waits for
+                         its echo (checked byte for byte) and repeats. --requests counts
+                         messages. Reports messages/s and echo latency percentiles; a WebSocket
+                         that fails is counted and opened again.
+  --message-size N       bytes per message (default 64, k/M allowed, at most 64M)
+  --idle                 open --connections WebSockets (one thread), send nothing, hold them
+                         for --duration once all are open and report how many stayed open.
+                         Prints "quikedge-bench: idle: N of M WebSockets open" on stderr when
+                         the opening phase is over (for scripts that measure memory then).
+  --open-concurrency N   handshakes in progress at once per thread (default 256)
+
+Exit status: 0 ran, 1 usage error, 2 no request succeeded (2xx/3xx), no message was
+echoed (--websocket) or no WebSocket opened (--idle).
 )";
 
 parsed_options usage_error(std::string_view message) {
@@ -63,7 +78,12 @@ parsed_options parse_options(int argc, char** argv) {
       continue;
     }
     if (flag == "--websocket") {
-      return usage_error("--websocket is not implemented yet");
+      options.mode = load_mode::websocket;
+      continue;
+    }
+    if (flag == "--idle") {
+      options.idle = true;
+      continue;
     }
     const auto value = args.value();
     if (!value) {
@@ -131,6 +151,16 @@ parsed_options parse_options(int argc, char** argv) {
       if (!parse_double(*value, options.rate) || options.rate <= 0 || options.rate > 1e8) {
         return usage_error("--rate wants requests per second");
       }
+    } else if (flag == "--message-size") {
+      if (!parse_size(*value, number) || number > max_message_size) {
+        return usage_error("--message-size wants a byte count up to 64M");
+      }
+      options.message_size = number;
+    } else if (flag == "--open-concurrency") {
+      if (!parse_u64(*value, number) || number == 0 || number > 100'000) {
+        return usage_error("--open-concurrency wants 1..100000");
+      }
+      options.open_concurrency = static_cast<unsigned>(number);
     } else if (flag == "--count-header") {
       options.count_header = std::string(*value);
     } else {
@@ -142,6 +172,23 @@ parsed_options parse_options(int argc, char** argv) {
   }
   if (!options.duration && !options.requests) {
     return usage_error("one of --duration or --requests is required (the run must be bounded)");
+  }
+  if (options.mode == load_mode::websocket) {
+    if (options.rate > 0) {
+      return usage_error("--rate is for HTTP mode; WebSocket mode is closed-loop");
+    }
+    if (options.body_size || options.method != "GET") {
+      return usage_error("--body-size and --method are for HTTP mode (see --message-size)");
+    }
+    if (options.idle) {
+      if (!options.duration) {
+        return usage_error("--idle wants --duration (how long to hold the WebSockets)");
+      }
+      // One thread: it alone knows when every WebSocket is open and the hold begins.
+      options.threads = 1;
+    }
+  } else if (options.idle) {
+    return usage_error("--idle needs --websocket");
   }
   // A thread without a connection would have nothing to do.
   options.threads = std::min(options.threads, options.connections);

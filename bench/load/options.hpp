@@ -11,8 +11,8 @@
 
 namespace quikedge::bench::load {
 
-// What each connection does. Only http exists; a WebSocket mode (upgrade, then echo
-// frames and time the round trips) gets its own client class next to http_client.
+// What each connection does: HTTP requests (http_client), or one WebSocket upgrade and
+// then echo round trips of binary messages (ws_client).
 enum class load_mode { http, websocket };
 
 struct bench_options {
@@ -31,7 +31,17 @@ struct bench_options {
   double rate = 0;  // requests per second over all connections; 0 = closed loop
   bool json = false;
   std::string count_header;
+  // WebSocket mode: the size of each binary message, and --idle (open the WebSockets,
+  // send nothing, report how many stayed open).
+  std::uint64_t message_size = 64;
+  bool idle = false;
+  // At most this many WebSocket handshakes in progress per thread, so that opening
+  // thousands does not overflow the target's accept queue.
+  unsigned open_concurrency = 256;
 };
+
+// Largest --message-size: the masked message is built once in memory.
+inline constexpr std::uint64_t max_message_size = std::uint64_t{64} << 20;
 
 // Longest run allowed, with --duration or as the bound of a --requests run.
 inline constexpr std::chrono::seconds max_run_time{600};

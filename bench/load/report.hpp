@@ -7,8 +7,9 @@
 namespace quikedge::bench::load {
 
 struct run_result {
-  run_stats stats;     // merged over all workers
-  double seconds = 0;  // measured time: warm-up excluded
+  run_stats stats;          // merged over all workers
+  double seconds = 0;       // measured time: warm-up excluded
+  double hold_seconds = 0;  // --idle: how long the WebSockets were held once all were open
 };
 
 void print_text(const bench_options& options, const run_result& result);

@@ -13,13 +13,24 @@
 namespace quikedge::bench::load {
 
 struct error_counts {
-  std::uint64_t connect = 0;  // connection refused, unreachable...
-  std::uint64_t write = 0;    // sending the request failed
-  std::uint64_t read = 0;     // connection lost before the response was complete
-  std::uint64_t timeout = 0;  // no complete response within --timeout
-  std::uint64_t parse = 0;    // the response was not valid HTTP/1.x
+  std::uint64_t connect = 0;    // connection refused, unreachable...
+  std::uint64_t write = 0;      // sending the request failed
+  std::uint64_t read = 0;       // connection lost before the response was complete
+  std::uint64_t timeout = 0;    // no complete response within --timeout
+  std::uint64_t parse = 0;      // the response was not valid HTTP/1.x (or a bad echo)
+  std::uint64_t handshake = 0;  // WebSocket upgrade refused or answered wrongly
 
-  [[nodiscard]] std::uint64_t total() const { return connect + write + read + timeout + parse; }
+  [[nodiscard]] std::uint64_t total() const {
+    return connect + write + read + timeout + parse + handshake;
+  }
+};
+
+// WebSocket mode: what happened to the WebSockets themselves.
+struct websocket_counts {
+  std::uint64_t opened = 0;          // handshakes that got a valid 101
+  std::uint64_t closed_by_peer = 0;  // open WebSockets the other side closed (close or EOF)
+  std::uint64_t close_1001 = 0;      // ... of which with a close frame of code 1001
+  std::uint64_t open_at_end = 0;     // still open when the run ended
 };
 
 struct run_stats {
@@ -28,7 +39,8 @@ struct run_stats {
   error_counts errors;
   std::uint64_t connects = 0;    // TCP connections opened
   std::uint64_t reconnects = 0;  // ... of which replaced a lost or closed one
-  histogram latency;             // microseconds, complete responses only
+  histogram latency;             // microseconds, complete responses (echoes) only
+  websocket_counts websockets;
   // Responses by value of --count-header; "(none)" when the header is missing.
   std::vector<std::pair<std::string, std::uint64_t>> tally;
 
@@ -62,6 +74,11 @@ struct run_stats {
     errors.read += other.errors.read;
     errors.timeout += other.errors.timeout;
     errors.parse += other.errors.parse;
+    errors.handshake += other.errors.handshake;
+    websockets.opened += other.websockets.opened;
+    websockets.closed_by_peer += other.websockets.closed_by_peer;
+    websockets.close_1001 += other.websockets.close_1001;
+    websockets.open_at_end += other.websockets.open_at_end;
     connects += other.connects;
     reconnects += other.reconnects;
     latency.merge(other.latency);

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace quikedge::bench::load {
 namespace {
@@ -92,6 +93,50 @@ void worker::stop() {
   for (auto& client : clients_) {
     client->stop();
   }
+}
+
+asio::awaitable<void> worker::acquire_open_slot(asio::steady_timer& wake) {
+  if (opening_ < plan_.options->open_concurrency) {
+    ++opening_;
+    co_return;
+  }
+  // Woken by release_open_slot(), which hands its slot over, or by stop().
+  open_waiters_.push_back(&wake);
+  wake.expires_at(clock::time_point::max());
+  co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+void worker::release_open_slot() {
+  while (!open_waiters_.empty()) {
+    asio::steady_timer* next = open_waiters_.front();
+    open_waiters_.pop_front();
+    if (next->cancel() > 0) {
+      return;  // the slot now belongs to that client
+    }
+  }
+  --opening_;
+}
+
+void worker::websocket_settled(bool open) {
+  ++settled_;
+  settled_open_ += open ? 1 : 0;
+  if (settled_ != clients_.size() || !plan_.options->idle || stopping_) {
+    return;
+  }
+  hold_started_ = clock::now();
+  std::fprintf(
+      stderr, "quikedge-bench: idle: %u of %zu WebSockets open; holding them for %.1f s\n",
+      settled_open_, clients_.size(),
+      std::chrono::duration<double>(plan_.options->duration.value_or(max_run_time)).count());
+  std::fflush(stderr);
+  deadline_timer_.cancel();
+  deadline_timer_.expires_at(hold_started_ + plan_.options->duration.value_or(max_run_time));
+  deadline_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) {
+      finished_ = clock::now();
+      stop();
+    }
+  });
 }
 
 asio::awaitable<void> worker::watchdog() {

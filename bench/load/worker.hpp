@@ -14,20 +14,25 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
 
 namespace quikedge::bench::load {
 
+class ws_template;
+
 // What every worker reads and nobody writes during the run.
 struct run_plan {
   const bench_options* options = nullptr;
   const request_template* request = nullptr;
+  const ws_template* websocket = nullptr;  // WebSocket mode only
   boost::asio::ip::tcp::endpoint endpoint;
   clock::time_point start;          // warm-up begins
   clock::time_point measure_start;  // warm-up ends: only requests sent from here count
-  clock::time_point deadline;       // --duration end, or the 600 s bound
+  clock::time_point deadline;       // --duration end, or the 600 s bound (--idle: the bound of
+                                    // the opening phase; the hold's end is set when it begins)
 };
 
 struct worker_share {
@@ -60,6 +65,17 @@ class worker {
   // A client has nothing left to do.
   void client_done();
 
+  // WebSocket handshakes in progress are limited to --open-concurrency: a client waits
+  // here (on its own timer, which release_open_slot() cancels to wake it) before it
+  // connects, and releases the slot once its handshake is over, whatever the outcome.
+  boost::asio::awaitable<void> acquire_open_slot(boost::asio::steady_timer& wake);
+  void release_open_slot();
+  // --idle: a client's WebSocket is open, or could not be opened. Once every client has
+  // said so, the hold begins: it is announced on stderr and lasts --duration.
+  void websocket_settled(bool open);
+  // When the hold began (--idle); the epoch until then.
+  [[nodiscard]] clock::time_point hold_started() const { return hold_started_; }
+
  private:
   boost::asio::awaitable<void> watchdog();
   void start_measuring();
@@ -74,6 +90,11 @@ class worker {
   boost::asio::steady_timer deadline_timer_;
   std::uint64_t issued_ = 0;
   unsigned active_clients_ = 0;
+  unsigned opening_ = 0;
+  std::deque<boost::asio::steady_timer*> open_waiters_;
+  unsigned settled_ = 0;
+  unsigned settled_open_ = 0;
+  clock::time_point hold_started_{};
   bool measuring_ = false;
   bool stopping_ = false;
   clock::time_point finished_;
