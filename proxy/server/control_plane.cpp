@@ -68,6 +68,11 @@ control_plane::~control_plane() {
 }
 
 void control_plane::start() {
+  if (settings_->backend == io_backend::io_uring) {
+    // Asio picks its reactor at compile time; this binary is the epoll build.
+    throw std::runtime_error(
+        "io_backend: io_uring is not available in this build; use io_backend: epoll");
+  }
   table_ = builder_.build(settings_, weights_, {}, {}, {}, table_serial_);
   health_ = std::make_unique<health::health_checker>(
       control_io_, [this](const std::string& stack, const std::string& endpoint, bool healthy) {
