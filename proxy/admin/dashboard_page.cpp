@@ -347,11 +347,15 @@ function renderRollout(ro, fallbackState) {
   const g = ro.last_gate;
   if (g) {
     const gates = h('div', 'gates');
-    const cell = (label, value, ok) => { const d = h('div'); d.append(h('span', null, label), h('b', ok === false ? 'bad' : 'num', value)); return d; };
-    gates.append(cell('requests in window', g.requests + ' / ' + g.min_requests, g.enough_requests),
-                 cell('error rate', fmtErr(g.error_rate) + ' / ' + fmtErr(g.max_error_rate), g.error_rate_passed),
-                 cell('p99', fmtP99(g.p99_seconds == null ? null : {v: g.p99_seconds}) + ' / ' + fmtP99({v: g.max_p99_seconds}), g.p99_passed),
-                 cell('last gate', g.passed ? 'passed' : (g.failure || 'failing'), g.passed));
+    // Colours from the numbers themselves; too few requests is waiting, not failing.
+    const cell = (label, value, cls) => { const d = h('div'); d.append(h('span', null, label), h('b', 'num ' + cls, value)); return d; };
+    const p99 = g.p99_seconds == null ? null : {v: g.p99_seconds};
+    const verdict = g.passed ? ['passed', 'good'] : g.failure ? [g.failure, 'bad']
+                  : !g.enough_requests ? ['collecting requests', 'warn'] : ['pending', 'warn'];
+    gates.append(cell('requests in window', g.requests + ' / ' + g.min_requests, g.enough_requests ? 'good' : 'warn'),
+                 cell('error rate', fmtErr(g.error_rate) + ' / ' + fmtErr(g.max_error_rate), g.error_rate > g.max_error_rate ? 'bad' : 'good'),
+                 cell('p99', fmtP99(p99) + ' / ' + fmtP99({v: g.max_p99_seconds}), p99 && p99.v > g.max_p99_seconds ? 'bad' : 'good'),
+                 cell('last gate', verdict[0], verdict[1]));
     parts.push(gates);
   }
   body.className = '';

@@ -5,33 +5,10 @@
 
 namespace quikedge::http {
 
-void deadline_list::link(deadline_entry& entry) {
-  entry.prev = nullptr;
-  entry.next = head_;
-  if (head_ != nullptr) {
-    head_->prev = &entry;
-  }
-  head_ = &entry;
-  ++size_;
-}
-
-void deadline_list::unlink(deadline_entry& entry) {
-  if (entry.prev != nullptr) {
-    entry.prev->next = entry.next;
-  } else if (head_ == &entry) {
-    head_ = entry.next;
-  }
-  if (entry.next != nullptr) {
-    entry.next->prev = entry.prev;
-  }
-  entry.prev = entry.next = nullptr;
-  --size_;
-}
-
 void deadline_list::expire(clock::time_point now) {
   // on_deadline() may unlink the entry (it never frees it: sessions are kept alive
   // by their pending operations), so remember the successor first.
-  for (deadline_entry* entry = head_; entry != nullptr;) {
+  for (deadline_entry* entry = head(); entry != nullptr;) {
     deadline_entry* following = entry->next;
     if (entry->deadline <= now) {
       entry->deadline = clock::time_point::max();
@@ -41,35 +18,12 @@ void deadline_list::expire(clock::time_point now) {
   }
 }
 
-void tunnel_list::link(tunnel_entry& entry) {
-  entry.prev = nullptr;
-  entry.next = head_;
-  if (head_ != nullptr) {
-    head_->prev = &entry;
-  }
-  head_ = &entry;
-  ++size_;
-}
-
-void tunnel_list::unlink(tunnel_entry& entry) {
-  if (entry.prev != nullptr) {
-    entry.prev->next = entry.next;
-  } else if (head_ == &entry) {
-    head_ = entry.next;
-  }
-  if (entry.next != nullptr) {
-    entry.next->prev = entry.prev;
-  }
-  entry.prev = entry.next = nullptr;
-  --size_;
-}
-
 void tunnel_list::apply_drains(const routing::routing_table& table, clock::time_point now) {
   for (const auto& stack : table.stacks()) {
     if (stack.drain_finished) {
       // The window is over: no WebSocket of the stack is left (a tunnel whose
       // slot was due in the last sweep period closes now).
-      for (tunnel_entry* t = head_; t != nullptr; t = t->next) {
+      for (tunnel_entry* t = head(); t != nullptr; t = t->next) {
         if (t->stack == stack.id && !t->closing) {
           t->close_at = std::min(t->close_at, now);
         }
@@ -79,7 +33,7 @@ void tunnel_list::apply_drains(const routing::routing_table& table, clock::time_
     if (!stack.draining) {
       if (stack.weight > 0) {
         // Weight raised again: the drain ends and the tunnels stay.
-        for (tunnel_entry* t = head_; t != nullptr; t = t->next) {
+        for (tunnel_entry* t = head(); t != nullptr; t = t->next) {
           if (t->stack == stack.id && !t->closing) {
             t->close_at = clock::time_point::max();
           }
@@ -88,7 +42,7 @@ void tunnel_list::apply_drains(const routing::routing_table& table, clock::time_
       continue;
     }
     std::size_t unscheduled = 0;
-    for (tunnel_entry* t = head_; t != nullptr; t = t->next) {
+    for (tunnel_entry* t = head(); t != nullptr; t = t->next) {
       unscheduled += t->stack == stack.id && !t->closing && t->close_at == clock::time_point::max();
     }
     if (unscheduled == 0) {
@@ -96,7 +50,7 @@ void tunnel_list::apply_drains(const routing::routing_table& table, clock::time_
     }
     const auto window = stack.drain_until > now ? stack.drain_until - now : clock::duration::zero();
     std::size_t slot = 0;
-    for (tunnel_entry* t = head_; t != nullptr; t = t->next) {
+    for (tunnel_entry* t = head(); t != nullptr; t = t->next) {
       if (t->stack == stack.id && !t->closing && t->close_at == clock::time_point::max()) {
         // Slot i of n closes at (i + 1) / n of the window: evenly spread, the
         // last one at the end, never all at once.
@@ -108,7 +62,7 @@ void tunnel_list::apply_drains(const routing::routing_table& table, clock::time_
 }
 
 void tunnel_list::expire(clock::time_point now) {
-  for (tunnel_entry* t = head_; t != nullptr;) {
+  for (tunnel_entry* t = head(); t != nullptr;) {
     tunnel_entry* following = t->next;
     // A tunnel already closing is here again only when its grace ran out.
     if (t->close_at <= now || t->idle_until <= now) {

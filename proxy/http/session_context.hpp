@@ -19,6 +19,7 @@
 #include "upstream/connection_pool.hpp"
 #include "upstream/endpoint_selector.hpp"
 #include "upstream/outlier_tracker.hpp"
+#include "util/intrusive_list.hpp"
 
 namespace quikedge::http {
 
@@ -45,17 +46,10 @@ class deadline_entry {
   deadline_entry* next = nullptr;
 };
 
-class deadline_list {
+class deadline_list : public util::intrusive_list<deadline_entry> {
  public:
-  void link(deadline_entry& entry);
-  void unlink(deadline_entry& entry);
   /// Fires every entry whose deadline is before `now`.
   void expire(clock::time_point now);
-  [[nodiscard]] std::size_t size() const { return size_; }
-
- private:
-  deadline_entry* head_ = nullptr;
-  std::size_t size_ = 0;
 };
 
 /// An established WebSocket tunnel, as the worker sees it: which stack it is
@@ -80,11 +74,8 @@ class tunnel_entry {
 
 /// The worker's tunnels. Drains close them spread evenly over the window, so
 /// clients do not all reconnect at the same moment.
-class tunnel_list {
+class tunnel_list : public util::intrusive_list<tunnel_entry> {
  public:
-  void link(tunnel_entry& entry);
-  void unlink(tunnel_entry& entry);
-
   /// Applies the drains of `table`: tunnels of a draining stack get close times
   /// spread over [now, drain end]; tunnels of a stack no longer draining keep
   /// their connection. Already scheduled tunnels keep their slot.
@@ -92,12 +83,6 @@ class tunnel_list {
 
   /// Begins closing every tunnel whose close time or idle deadline has passed.
   void expire(clock::time_point now);
-
-  [[nodiscard]] std::size_t size() const { return size_; }
-
- private:
-  tunnel_entry* head_ = nullptr;
-  std::size_t size_ = 0;
 };
 
 /// Fixed-size relay buffers lent to tunnels only while bytes are moving, so an

@@ -16,6 +16,16 @@ void append_uint(std::string& out, std::uint64_t value) {
   out.append(digits, result.ptr);
 }
 
+/// Microseconds as milliseconds with three decimals ("12.034").
+void append_millis(std::string& out, std::chrono::microseconds value) {
+  const auto micros = static_cast<std::uint64_t>(value.count());
+  append_uint(out, micros / 1000);
+  out.push_back('.');
+  const auto frac = micros % 1000;
+  out.append(frac < 100 ? (frac < 10 ? "00" : "0") : "");
+  append_uint(out, frac);
+}
+
 void append_time(std::string& out, std::chrono::system_clock::time_point when) {
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count();
@@ -109,17 +119,9 @@ void access_log_buffer::append(const access_record& r) {
   pending_.append(",\"bytes_out\":");
   append_uint(pending_, r.bytes_out);
   pending_.append(",\"duration_ms\":");
-  append_uint(pending_, static_cast<std::uint64_t>(r.duration.count()) / 1000);
-  pending_.push_back('.');
-  auto frac = static_cast<std::uint64_t>(r.duration.count()) % 1000;
-  pending_.append(frac < 100 ? (frac < 10 ? "00" : "0") : "");
-  append_uint(pending_, frac);
+  append_millis(pending_, r.duration);
   pending_.append(",\"upstream_ms\":");
-  append_uint(pending_, static_cast<std::uint64_t>(r.upstream_time.count()) / 1000);
-  pending_.push_back('.');
-  frac = static_cast<std::uint64_t>(r.upstream_time.count()) % 1000;
-  pending_.append(frac < 100 ? (frac < 10 ? "00" : "0") : "");
-  append_uint(pending_, frac);
+  append_millis(pending_, r.upstream_time);
   pending_.append("}\n");
 }
 

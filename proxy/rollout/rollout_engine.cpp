@@ -54,6 +54,19 @@ counter_sample read_counters(const server::control_plane& control, const std::st
   return sample;
 }
 
+/// The stack's share of all weight, in percent (rounded down).
+std::uint32_t target_share(const server::control_plane::weight_map& weights,
+                           const std::string& stack) {
+  std::uint64_t total = 0;
+  for (const auto& [name, weight] : weights) {
+    total += weight;
+  }
+  auto it = weights.find(stack);
+  return total == 0 || it == weights.end()
+             ? 0
+             : static_cast<std::uint32_t>(std::uint64_t{it->second} * 100 / total);
+}
+
 }  // namespace
 
 rollout_engine* find_engine(const server::control_plane& control) {
@@ -211,7 +224,8 @@ void rollout_engine::on_control_change(const server::change_origin& origin,
   if (!origin.reason.empty()) {
     reason += " (" + origin.reason + ")";
   }
-  machine_.interrupt(reason + "; the rollout no longer owns the weights");
+  machine_.interrupt(reason + "; the rollout no longer owns the weights",
+                     target_share(control_.weights(), machine_.to()));
   persist();
   timer_.cancel();
 }

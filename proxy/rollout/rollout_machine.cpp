@@ -54,7 +54,7 @@ action_result rollout_machine::start(const std::string& from, const std::string&
   if (is_active(state_)) {
     return {409,
             "a rollout to \"" + to_ + "\" is already " + std::string(to_string(state_)) +
-                "; pause, promote or abort it first",
+                "; promote or abort it first",
             {}};
   }
   from_ = from;
@@ -172,11 +172,12 @@ rollout_effect rollout_machine::advance(steady_time now) {
                 "rollout_succeeded", passed + "; " + to_ + " holds all weight");
 }
 
-bool rollout_machine::interrupt(const std::string& reason) {
+bool rollout_machine::interrupt(const std::string& reason, std::uint32_t target_weight) {
   if (!is_active(state_)) {
     return false;
   }
   state_ = rollout_state::aborted;
+  weight_ = target_weight;
   deadline_.reset();
   reason_ = reason;
   return true;

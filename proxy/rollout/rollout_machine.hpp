@@ -67,8 +67,9 @@ class rollout_machine {
   rollout_effect on_sample(const counter_sample& sample);
 
   /// The weights changed outside the rollout (rollback, reload): it ends as
-  /// aborted without a change of its own. False when none was active.
-  bool interrupt(const std::string& reason);
+  /// aborted without a change of its own; `target_weight` is the target's
+  /// share (percent) of the new weights. False when none was active.
+  bool interrupt(const std::string& reason, std::uint32_t target_weight);
   /// A change the machine asked for was refused; the rollout ends as aborted.
   void fail(const std::string& reason);
 
