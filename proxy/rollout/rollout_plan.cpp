@@ -12,6 +12,17 @@ namespace {
 
 namespace json = boost::json;
 
+/// A non-negative integer, however Boost.JSON stored it (int64 or uint64).
+std::optional<std::uint64_t> as_unsigned(const json::value& value) {
+  if (value.is_uint64()) {
+    return value.as_uint64();
+  }
+  if (value.is_int64() && value.as_int64() >= 0) {
+    return static_cast<std::uint64_t>(value.as_int64());
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> read_duration(const json::value& value, const std::string& path,
                                          duration& out) {
   if (!value.is_string()) {
@@ -42,10 +53,11 @@ std::optional<std::string> read_steps(const json::value& value, std::vector<roll
     if (weight == nullptr) {
       return path + ".weight: is required";
     }
-    if (!weight->is_int64() || weight->as_int64() < 1 || weight->as_int64() > 100) {
+    auto percent = as_unsigned(*weight);
+    if (!percent || *percent < 1 || *percent > 100) {
       return path + ".weight: must be an integer between 1 and 100 (a percentage)";
     }
-    step.weight = static_cast<std::uint32_t>(weight->as_int64());
+    step.weight = static_cast<std::uint32_t>(*percent);
     for (const auto& [key, field] : item.as_object()) {
       if (key == "pause") {
         if (auto error = read_duration(field, path + ".pause", step.pause)) {
@@ -75,10 +87,11 @@ std::optional<std::string> read_gates(const json::value& value, rollout_gates& o
         return error;
       }
     } else if (key == "min_requests") {
-      if (!field.is_int64() || field.as_int64() < 0) {
+      auto count = as_unsigned(field);
+      if (!count) {
         return path + ": must be a non-negative integer";
       }
-      out.min_requests = static_cast<std::uint64_t>(field.as_int64());
+      out.min_requests = *count;
     } else if (key == "max_error_rate") {
       if (!field.is_number()) {
         return path + ": must be a number between 0 and 1 (0.01 = 1%)";
