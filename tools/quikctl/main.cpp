@@ -9,30 +9,41 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "rollout_args.hpp"
+#include "rollout_view.hpp"
+
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-constexpr std::string_view usage = R"(usage: quikctl [--admin URL]... [--token TOKEN] [--output text|json] COMMAND
+constexpr std::string_view usage =
+    R"(usage: quikctl [--admin URL]... [--token TOKEN] [--output text|json] COMMAND
 
 commands:
   state                          show weights, stacks and endpoints
   weights STACK=W [STACK=W...]   set the weights (name every stack) [--if-match N] [--reason TEXT]
   rollback [--to STACK]          all weight back at once [--reason TEXT]
   reload                         re-read the config file
-  rollout start --to STACK       start a progressive rollout
-  rollout status|pause|resume|promote|abort
+  rollout start --to STACK       start a progressive rollout; steps and gates default to the
+                                 config's: [--steps 10:5m,50:10m,100] [--gate-window 60s]
+                                 [--min-requests N] [--max-error-rate 0.001] [--max-p99 500ms]
+  rollout status [--watch]       show the rollout; --watch redraws it every second until it
+                                 ends [--timeout 30m] (also with start)
+  rollout pause|resume|promote|abort [--reason TEXT]
 
 --admin may be repeated to apply a command to several replicas (default
 http://127.0.0.1:9901). The token comes from --token or QUIKCTL_TOKEN.
-exit codes: 0 ok, 1 refused by a proxy, 2 usage, 3 a proxy unreachable
+exit codes: 0 ok, 1 refused by a proxy, 2 usage, 3 a proxy unreachable;
+--watch: 0 succeeded, 1 rolled back or aborted, 4 still running at --timeout
 )";
 
 struct target {
@@ -49,6 +60,7 @@ struct options {
   std::optional<std::string> to;
   std::optional<std::string> if_match;
   std::optional<std::string> reason;
+  quikctl::rollout_flags rollout;
 };
 
 struct call_spec {
@@ -118,7 +130,22 @@ outcome send(const target& admin, const call_spec& spec, const options& opts) {
   return result;
 }
 
-std::string quoted(const std::string& text) { return boost::json::serialize(boost::json::value(text)); }
+std::string quoted(const std::string& text) {
+  return boost::json::serialize(boost::json::value(text));
+}
+
+/// POST /api/v1/rollout with the steps and gates given on the command line.
+std::optional<call_spec> rollout_start_call(const options& opts, std::string& error) {
+  if (!opts.to) {
+    error = "rollout start needs --to STACK";
+    return std::nullopt;
+  }
+  auto body = quikctl::rollout_start_body(*opts.to, opts.reason, opts.rollout, error);
+  if (!body) {
+    return std::nullopt;
+  }
+  return call_spec{http::verb::post, "/api/v1/rollout", *body};
+}
 
 std::optional<call_spec> build_call(const options& opts, std::string& error) {
   const auto& w = opts.words;
@@ -163,14 +190,11 @@ std::optional<call_spec> build_call(const options& opts, std::string& error) {
       return call_spec{http::verb::get, "/api/v1/rollout", ""};
     }
     if (w[1] == "start") {
-      if (!opts.to) {
-        error = "rollout start needs --to STACK";
-        return std::nullopt;
-      }
-      return call_spec{http::verb::post, "/api/v1/rollout", "{\"to\":" + quoted(*opts.to) + "}"};
+      return rollout_start_call(opts, error);
     }
     if (w[1] == "pause" || w[1] == "resume" || w[1] == "promote" || w[1] == "abort") {
-      return call_spec{http::verb::post, "/api/v1/rollout/" + w[1], ""};
+      return call_spec{http::verb::post, "/api/v1/rollout/" + w[1],
+                       opts.reason ? "{" + reason_field.substr(1) + "}" : ""};
     }
   }
   error = "unknown command \"" + w[0] + "\"";
@@ -188,6 +212,10 @@ void print_text(const std::string& body) {
   const auto& root = doc.as_object();
   if (auto* err = root.if_contains("error")) {
     std::cout << "error: " << (err->is_string() ? std::string(err->as_string()) : "") << '\n';
+    return;
+  }
+  if (root.contains("state") && !root.contains("weights")) {
+    std::cout << quikctl::describe_rollout(root);
     return;
   }
   if (root.contains("weights") && root.contains("version")) {
@@ -219,6 +247,30 @@ void print_text(const std::string& body) {
     return;
   }
   std::cout << boost::json::serialize(doc) << '\n';
+}
+
+/// `rollout status --watch` (after `rollout start` when that was the command).
+int watch(const options& opts, const call_spec& spec) {
+  const target& admin = opts.admins.front();
+  if (spec.method == http::verb::post) {
+    outcome started = send(admin, spec, opts);
+    if (started.status == 0) {
+      std::cerr << "quikctl: cannot reach " << admin.text << ": " << started.error << '\n';
+      return 3;
+    }
+    if (started.status >= 400) {
+      std::cerr << "quikctl: " << admin.text << " answered " << started.status << ": ";
+      print_text(started.body);
+      return 1;
+    }
+  }
+  const call_spec status{http::verb::get, "/api/v1/rollout", ""};
+  return quikctl::watch_rollout(
+      [&] {
+        outcome result = send(admin, status, opts);
+        return quikctl::fetched{result.status, result.body, result.error};
+      },
+      opts.rollout.timeout, ::isatty(STDOUT_FILENO) == 1);
 }
 
 }  // namespace
@@ -253,6 +305,10 @@ int main(int argc, char** argv) {
         return 2;
       }
       opts.admins.push_back(*t);
+    } else if (int taken = quikctl::take_rollout_flag(args, i, opts.rollout); taken != 0) {
+      if (taken == 2) {
+        return 2;
+      }
     } else if (a == "--token" || a == "--to" || a == "--if-match" || a == "--reason" ||
                a == "--output") {
       auto v = value(a.c_str());
@@ -289,6 +345,16 @@ int main(int argc, char** argv) {
     std::cerr << "quikctl: " << error << "\n" << usage;
     return 2;
   }
+  const bool watching = opts.words.size() == 2 && opts.words[0] == "rollout" &&
+                        (opts.words[1] == "status" || opts.words[1] == "start");
+  if (opts.rollout.watch && (!watching || opts.admins.size() != 1 || opts.json_output)) {
+    std::cerr << "quikctl: --watch follows one proxy's rollout: rollout status|start, one "
+                 "--admin, text output\n";
+    return 2;
+  }
+  if (opts.rollout.watch) {
+    return watch(opts, *spec);
+  }
   int exit_code = 0;
   boost::json::array json_results;
   for (const auto& admin : opts.admins) {
@@ -301,11 +367,11 @@ int main(int argc, char** argv) {
     if (opts.json_output) {
       boost::system::error_code ec;
       auto body = boost::json::parse(result.body, ec);
-      json_results.push_back(boost::json::object{
-          {"admin", admin.text},
-          {"status", result.status},
-          {"response", ec ? boost::json::value(result.body) : body},
-          {"error", result.error}});
+      json_results.push_back(
+          boost::json::object{{"admin", admin.text},
+                              {"status", result.status},
+                              {"response", ec ? boost::json::value(result.body) : body},
+                              {"error", result.error}});
       continue;
     }
     if (opts.admins.size() > 1) {
