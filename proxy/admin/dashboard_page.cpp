@@ -245,7 +245,7 @@ function sparkline(values, color) {
   svg.setAttribute('class', 'spark');
   svg.setAttribute('viewBox', '0 0 100 40');
   svg.setAttribute('preserveAspectRatio', 'none');
-  const max = Math.max(1, ...values.filter((v) => v != null));
+  const peak = Math.max(0, ...values.filter((v) => v != null)), max = Math.max(peak, 1);
   // Newest point at the right edge; the line grows leftwards as history fills.
   const pts = values.map((v, i) => [(HISTORY - values.length + i) * 100 / (HISTORY - 1), 38 - (v || 0) / max * 34]);
   if (pts.length > 1) {
@@ -260,7 +260,7 @@ function sparkline(values, color) {
     line.setAttribute('vector-effect', 'non-scaling-stroke');
     svg.append(area, line);
   }
-  return [svg, max];
+  return [svg, peak];
 }
 
 function stat(label, value, cls) {
@@ -289,9 +289,9 @@ function stackCard(s, i, sum) {
                stat('P99', fmtP99(r.p99), p99Class(r.p99)),
                stat('WebSockets', s.websockets == null ? '—' : String(s.websockets)));
   const values = history.get(s.name) || [];
-  const [svg, max] = sparkline(values, color);
+  const [svg, peak] = sparkline(values, color);
   const label = h('div', 'sparklabel');
-  label.append(h('span', null, 'requests/s · last ' + HISTORY + ' s'), h('span', 'num', 'max ' + fmtRate(max)));
+  label.append(h('span', null, 'requests/s · last ' + HISTORY + ' s'), h('span', 'num', 'peak ' + fmtRate(peak)));
   const eps = h('ul', 'eps');
   for (const e of s.endpoints) {
     const li = h('li', e.healthy ? 'up' : 'down');
@@ -384,6 +384,10 @@ function render(state, snap, authStatus, problems) {
   $('k-p99').textContent = fmtP99(t.p99);
   $('k-p99').className = 'v num ' + p99Class(t.p99);
   $('k-ws').textContent = String(ws);
+  if (!state && authStatus) {
+    $('version').textContent = 'metrics-only view';
+    $('changed').textContent = '';
+  }
   if (state) {
     $('version').textContent = 'version ' + state.version;
     $('changed').textContent = 'changed ' + ago(state.changed_at) + ' by ' + state.changed_by;
