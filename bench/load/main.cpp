@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -92,11 +93,26 @@ int main(int argc, char** argv) {
     workers.push_back(std::make_unique<worker>(plan, share));
   }
   {
-    std::vector<std::jthread> threads;
-    for (std::size_t i = 1; i < workers.size(); ++i) {
-      threads.emplace_back([w = workers[i].get()] { w->run(); });
+    // SIGINT or SIGTERM ends the run early; what was measured until then is reported.
+    asio::io_context signal_io(1);
+    asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+    signals.async_wait([&workers](const boost::system::error_code& ec, int) {
+      if (!ec) {
+        for (auto& w : workers) {
+          w->end_early();
+        }
+      }
+    });
+    std::jthread signal_thread([&signal_io] { signal_io.run(); });
+    {
+      std::vector<std::jthread> threads;
+      for (std::size_t i = 1; i < workers.size(); ++i) {
+        threads.emplace_back([w = workers[i].get()] { w->run(); });
+      }
+      workers[0]->run();
     }
-    workers[0]->run();
+    signals.cancel();
+    signal_io.stop();
   }
 
   run_result result;

@@ -45,6 +45,8 @@ WebSocket mode (the target must echo, as quikedge-upstream's /ws does):
                          the opening phase is over (for scripts that measure memory then).
   --open-concurrency N   handshakes in progress at once per thread (default 256)
 
+SIGINT or SIGTERM ends a run early and reports what was measured until then.
+
 Exit status: 0 ran, 1 usage error, 2 no request succeeded (2xx/3xx), no message was
 echoed (--websocket) or no WebSocket opened (--idle).
 )";

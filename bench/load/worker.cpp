@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -49,6 +50,18 @@ void worker::run() {
   });
   asio::co_spawn(io_, watchdog(), asio::detached);
   io_.run();
+}
+
+void worker::end_early() {
+  asio::post(io_, [this] {
+    if (stopping_) {
+      return;
+    }
+    if (measuring_) {
+      finished_ = clock::now();
+    }
+    stop();
+  });
 }
 
 void worker::start_measuring() {

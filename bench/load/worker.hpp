@@ -48,6 +48,9 @@ class worker {
 
   // Runs the worker's connections to the end of the run; call on the worker's thread.
   void run();
+  // Ends the run now (SIGINT): the requests in flight are abandoned, the rest is
+  // reported. Any thread.
+  void end_early();
 
   [[nodiscard]] const run_stats& stats() const { return stats_; }
   // When the last measured request finished (the deadline for a --duration run).
