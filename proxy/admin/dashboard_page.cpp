@@ -210,7 +210,8 @@ function fmtRate(v) {
 function fmtErr(v) { return v == null ? '—' : v === 0 ? '0%' : (v * 100 < 0.01 ? '<0.01' : (v * 100).toFixed(2)) + '%'; }
 function fmtP99(p) {
   if (!p) return '—';
-  const s = p.v < 1 ? (p.v * 1000).toFixed(p.v < 0.01 ? 2 : 1) + ' ms' : p.v.toFixed(2) + ' s';
+  const ms = p.v * 1000;
+  const s = ms < 1000 ? ms.toFixed(ms < 10 ? 2 : ms < 100 ? 1 : 0) + ' ms' : p.v.toFixed(2) + ' s';
   return p.over ? '> ' + s : s;
 }
 function errClass(v) { return v == null || v === 0 ? 'good' : v > 0.001 ? 'bad' : 'warn'; }
