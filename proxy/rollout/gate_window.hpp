@@ -27,6 +27,9 @@ struct counter_sample {
   std::uint64_t requests = 0;  ///< responses with any status
   std::uint64_t errors = 0;    ///< 5xx responses
   bucket_counts buckets{};     ///< per duration bucket (not cumulative), last is +Inf
+  /// The stack has a healthy endpoint (health checks). A dead target is
+  /// masked by failover, so its counters alone would only show silence.
+  bool healthy = true;
 };
 
 /// What the window holds: differences between two samples.

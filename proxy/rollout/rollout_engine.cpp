@@ -37,6 +37,7 @@ counter_sample read_counters(const server::control_plane& control, const std::st
     if (entry.name != stack) {
       continue;
     }
+    sample.healthy = entry.has_healthy_endpoint();
     for (const auto& w : control.workers()) {
       const auto& counters = w->metrics().stack(entry.id);
       for (std::size_t i = 0; i < counters.responses_by_status.size(); ++i) {
@@ -150,6 +151,10 @@ void rollout_engine::begin(const start_request& request, const server::change_or
     return;
   }
   const auto now = std::chrono::steady_clock::now();
+  if (!read_counters(control_, request.to, now).healthy) {
+    done({409, "\"" + request.to + "\" has no healthy endpoint"});
+    return;
+  }
   auto result = machine_.start(from, request.to, request.plan, now, origin.actor);
   // The baseline: the window holds only requests the rollout sent.
   machine_.on_sample(read_counters(control_, request.to, now));

@@ -138,6 +138,11 @@ rollout_effect rollout_machine::on_sample(const counter_sample& sample) {
   if (!is_active(state_)) {
     return {};
   }
+  if (!sample.healthy) {
+    return finish(
+        rollout_state::rolled_back, 0, rollout_effect::kind::rollback, "rollout_rollback",
+        "health gate failed: " + to_ + " has no healthy endpoint; all weight back to " + from_);
+  }
   window_.add(sample, plan_.gates.window);
   last_gate_ = evaluate_gates(window_.totals(plan_.gates.window), plan_.gates);
   last_gate_at_ = sample.at;

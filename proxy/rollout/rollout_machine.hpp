@@ -62,7 +62,8 @@ class rollout_machine {
   action_result abort(steady_time now, const std::string& by);
 
   /// Records the target's counters, re-evaluates the gates and the step's
-  /// pause: a failing gate rolls back (also while paused); a finished pause
+  /// pause: a failing gate, or a target without a healthy endpoint, rolls
+  /// back (also while paused); a finished pause
   /// with passing gates advances or succeeds; too little traffic waits.
   rollout_effect on_sample(const counter_sample& sample);
 

@@ -4,6 +4,9 @@
 // the step waits. Pauses of about a second, a 2 s window, small min_requests.
 #include <boost/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "rollout_fixture.hpp"
 
 namespace quikedge::test {
@@ -114,6 +117,36 @@ TEST_F(rollout_gates, too_little_traffic_waits_instead_of_advancing) {
   EXPECT_EQ(field(doc, "weight"), "10");
   EXPECT_FALSE(doc.at("last_gate").at("enough_requests").as_bool());
   EXPECT_EQ(live_weights(), "blue=90 green=10");
+}
+
+TEST_F(rollout_gates, target_failing_its_health_checks_rolls_back) {
+  // Without health checks a dead target would only go quiet: the proxy fails
+  // its requests over to blue and the step waits for traffic.
+  const auto health_file = proxy.directory() / "green-healthy";
+  std::ofstream(health_file).put('\n');
+  blue_ = std::make_unique<upstream_process>("blue");
+  green_ = std::make_unique<upstream_process>(
+      "green", std::vector<std::string>{"--health-file", health_file.string()});
+  ASSERT_TRUE(blue().start());
+  ASSERT_TRUE(green().start());
+  proxy_config config;
+  config.stacks = {{"blue", {blue().address()}, 100}, {"green", {green().address()}, 0}};
+  std::string yaml = render_config(config);
+  const std::string green_stack = "    endpoints: [\"" + green().address() + "\"]\n";
+  yaml.insert(yaml.find(green_stack) + green_stack.size(),
+              "    health_check: { path: /health, interval: 100ms, timeout: 500ms, "
+              "healthy_threshold: 1, unhealthy_threshold: 1 }\n");
+  ASSERT_TRUE(proxy.start(yaml));
+  auto started = post("/api/v1/rollout", fault_start("10s"));
+  ASSERT_EQ(started.status, 200) << started.body;
+
+  std::filesystem::remove(health_file);
+  boost::json::value doc;
+  ASSERT_TRUE(wait_state({"rolled_back", "succeeded", "aborted"}, 20s, doc));
+  EXPECT_EQ(field(doc, "state"), "rolled_back") << boost::json::serialize(doc);
+  EXPECT_NE(field(doc, "reason").find("health gate failed"), std::string::npos)
+      << field(doc, "reason");
+  EXPECT_EQ(live_weights(), "blue=100 green=0");
 }
 
 TEST_F(rollout_gates, quikctl_starts_and_watches_a_rollout_to_the_end) {

@@ -114,6 +114,19 @@ TEST_F(machine_test, SlowTargetRollsBackOnP99) {
       << machine.reason();
 }
 
+TEST_F(machine_test, TargetWithoutAHealthyEndpointRollsBackAtOnce) {
+  // Failover hides a dead target's failures from its own counters, so health
+  // is checked on its own, without waiting for min_requests.
+  auto sample = target.sample(clock.advance(250ms));
+  sample.healthy = false;
+  auto effect = machine.on_sample(sample);
+  EXPECT_EQ(effect.what, kind::rollback);
+  EXPECT_EQ(machine.state(), rollout_state::rolled_back);
+  EXPECT_NE(machine.reason().find("health gate failed: green has no healthy endpoint"),
+            std::string::npos)
+      << machine.reason();
+}
+
 TEST_F(machine_test, PauseFreezesThePauseAndResumeContinuesIt) {
   EXPECT_TRUE(run(250ms, 10).empty());
   auto paused = machine.pause(clock.now, "ops");
