@@ -118,6 +118,8 @@ asio::awaitable<ws_client::outcome> ws_client::open(bool measured) {
   if (owner_.stopping()) {
     co_return outcome::connect_error;
   }
+  // --timeout runs from here: waiting for a slot is not the target's doing.
+  started_ = clock::now();
   outcome result = outcome::ok;
   boost::system::error_code ec;
   socket_.open(owner_.plan().endpoint.protocol(), ec);
