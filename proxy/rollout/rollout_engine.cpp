@@ -6,6 +6,7 @@
 
 #include "rollout/rollout_status.hpp"
 #include "rollout/rollout_store.hpp"
+#include "rollout/target_counters.hpp"
 
 namespace quikedge::rollout {
 namespace {
@@ -28,46 +29,6 @@ std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-/// The target's cumulative counters, summed over the workers.
-counter_sample read_counters(const server::control_plane& control, const std::string& stack,
-                             steady_time now) {
-  counter_sample sample;
-  sample.at = now;
-  for (const auto& entry : control.table().stacks()) {
-    if (entry.name != stack) {
-      continue;
-    }
-    sample.healthy = entry.has_healthy_endpoint();
-    for (const auto& w : control.workers()) {
-      const auto& counters = w->metrics().stack(entry.id);
-      for (std::size_t i = 0; i < counters.responses_by_status.size(); ++i) {
-        const auto n = counters.responses_by_status[i].load(std::memory_order_relaxed);
-        sample.requests += n;
-        if (i + metrics::min_status >= 500) {
-          sample.errors += n;
-        }
-      }
-      for (std::size_t i = 0; i < bucket_count; ++i) {
-        sample.buckets[i] += counters.duration_buckets[i].load(std::memory_order_relaxed);
-      }
-    }
-  }
-  return sample;
-}
-
-/// The stack's share of all weight, in percent (rounded down).
-std::uint32_t target_share(const server::control_plane::weight_map& weights,
-                           const std::string& stack) {
-  std::uint64_t total = 0;
-  for (const auto& [name, weight] : weights) {
-    total += weight;
-  }
-  auto it = weights.find(stack);
-  return total == 0 || it == weights.end()
-             ? 0
-             : static_cast<std::uint32_t>(std::uint64_t{it->second} * 100 / total);
-}
-
 }  // namespace
 
 rollout_engine* find_engine(const server::control_plane& control) {
@@ -76,7 +37,7 @@ rollout_engine* find_engine(const server::control_plane& control) {
 }
 
 rollout_engine::rollout_engine(boost::asio::io_context& control_io, server::control_plane& control)
-    : io_(control_io), control_(control), timer_(control_io) {
+    : control_(control), timer_(control_io) {
   registry()[&control_] = this;
   control_.rollout_status_json = [this] { return status_json(); };
   control_.rollout_state_name = [this] { return std::string(to_string(machine_.state())); };
@@ -151,13 +112,13 @@ void rollout_engine::begin(const start_request& request, const server::change_or
     return;
   }
   const auto now = std::chrono::steady_clock::now();
-  if (!read_counters(control_, request.to, now).healthy) {
+  if (!read_target_counters(control_, request.to, now).healthy) {
     done({409, "\"" + request.to + "\" has no healthy endpoint"});
     return;
   }
   auto result = machine_.start(from, request.to, request.plan, now, origin.actor);
   // The baseline: the window holds only requests the rollout sent.
-  machine_.on_sample(read_counters(control_, request.to, now));
+  machine_.on_sample(read_target_counters(control_, request.to, now));
   apply(result.effect, origin, std::move(done));
   arm_timer();
 }
@@ -230,7 +191,7 @@ void rollout_engine::on_control_change(const server::change_origin& origin,
     reason += " (" + origin.reason + ")";
   }
   machine_.interrupt(reason + "; the rollout no longer owns the weights",
-                     target_share(control_.weights(), machine_.to()));
+                     weight_share(control_.weights(), machine_.to()));
   persist();
   timer_.cancel();
 }
@@ -264,7 +225,7 @@ void rollout_engine::sample_now() {
     return;
   }
   auto now = std::chrono::steady_clock::now();
-  auto effect = machine_.on_sample(read_counters(control_, machine_.to(), now));
+  auto effect = machine_.on_sample(read_target_counters(control_, machine_.to(), now));
   if (effect.what == rollout_effect::kind::none) {
     return;
   }
@@ -325,7 +286,7 @@ void rollout_engine::restore() {
   }
   std::cout << "quikedge: rollout " << snapshot.from << " -> " << snapshot.to << " "
             << snapshot.reason << std::endl;
-  machine_.on_sample(read_counters(control_, snapshot.to, now.steady));
+  machine_.on_sample(read_target_counters(control_, snapshot.to, now.steady));
   rollout_effect effect{rollout_effect::kind::set_weights, machine_.weight(), "rollout_restore",
                         snapshot.reason};
   apply(effect, {"rollout", "local", ""}, [](const server::change_result&) {});

@@ -58,7 +58,6 @@ class rollout_engine {
   void on_timer();
   void sample_now();
 
-  boost::asio::io_context& io_;
   server::control_plane& control_;
   rollout_machine machine_;
   boost::asio::steady_timer timer_;
