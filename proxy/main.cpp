@@ -40,8 +40,13 @@ quikedge::config demo_config(std::uint16_t blue_port, std::uint16_t green_port) 
   cfg.workers = 0;
   cfg.listeners.push_back({"http", {"127.0.0.1", 8080}, std::nullopt});
   cfg.admin.bind = {"127.0.0.1", 9901};
-  cfg.stacks.push_back({"blue", {{"127.0.0.1", blue_port}}, std::nullopt});
-  cfg.stacks.push_back({"green", {{"127.0.0.1", green_port}}, std::nullopt});
+  // Named fields: stack_config keeps growing, and the defaults are what the demo wants.
+  for (const auto& [name, port] : {std::pair{"blue", blue_port}, std::pair{"green", green_port}}) {
+    quikedge::stack_config stack;
+    stack.name = name;
+    stack.endpoints = {{"127.0.0.1", port}};
+    cfg.stacks.push_back(std::move(stack));
+  }
   cfg.routing.weights = {{"blue", 90}, {"green", 10}};
   cfg.routing.override_header = "X-QuikApp-Stack";
   cfg.routing.stack_response_header = "X-QuikEdge-Stack";
