@@ -9,7 +9,8 @@ packages=(
   libboost1.81-dev liburing-dev libyaml-cpp-dev libssl-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   nginx-light haproxy wrk prometheus curl openssl
-  python3 python3-websockets procps clang-format
+  python3 python3-websockets procps clang-format clang-tidy
+  chromium fonts-dejavu-core
 )
 
 missing=()

@@ -1,6 +1,7 @@
 // GET /healthz, /readyz and /metrics: unauthenticated, for probes and Prometheus.
 #include "admin/handlers.hpp"
 #include "metrics/prometheus_text.hpp"
+#include "rollout/rollout_engine.hpp"
 
 namespace quikedge::admin {
 
@@ -45,6 +46,9 @@ void handle_metrics(control_plane& control, const call& c, const respond_fn& res
   res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   res.keep_alive(c.message.keep_alive());
   res.body() = metrics::render_prometheus(input);
+  if (auto* engine = rollout::find_engine(control)) {
+    res.body() += engine->gate_metrics();
+  }
   res.prepare_payload();
   respond(std::move(res));
 }

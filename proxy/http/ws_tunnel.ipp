@@ -45,7 +45,7 @@ ws_tunnel<ClientStream>::ws_tunnel(session_context& context, ClientStream client
   std::memcpy(&mask, id.data(), sizeof mask);
   ws_close_frame_from_client(static_cast<std::uint32_t>(mask), masked_close_);
   context_.tunnels.link(*this);
-  metrics::bump(context_.metrics.stack(stack).websockets_opened);
+  metrics::bump_release(context_.metrics.stack(stack).websockets_opened);
 }
 
 template <class ClientStream>
@@ -53,7 +53,7 @@ ws_tunnel<ClientStream>::~ws_tunnel() {
   context_.tunnels.unlink(*this);
   context_.buffers.release(std::move(to_upstream_.buffer));
   context_.buffers.release(std::move(to_client_.buffer));
-  metrics::bump(context_.metrics.stack(stack).websockets_closed);
+  metrics::bump_release(context_.metrics.stack(stack).websockets_closed);
   context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 

@@ -51,15 +51,26 @@ std::uint64_t sum_over_workers(const exposition_input& input, std::size_t id, Ge
   return total;
 }
 
+/// Statuses whose series exist from the start for every configured stack: rate()
+/// cannot see the increase that creates a series, so a first burst of 5xx would
+/// otherwise be invisible to the error-rate alerts for one scrape interval.
+bool always_exported(int status) {
+  return status == 200 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
 void render_requests(std::string& out, const exposition_input& input,
                      const std::vector<std::size_t>& ids) {
   family_header(out, "http_requests_total", "counter", "HTTP requests answered, by stack and status.");
+  std::vector<bool> configured(no_stack + 1, false);
+  for (const auto& stack : input.stacks) {
+    configured[stack.id] = true;
+  }
   for (std::size_t id : ids) {
     for (int status = min_status; status <= max_status; ++status) {
       auto count = sum_over_workers(input, id, [status](const stack_counters& c) {
         return c.responses_by_status[status - min_status].load(std::memory_order_relaxed);
       });
-      if (count == 0) {
+      if (count == 0 && !(configured[id] && always_exported(status))) {
         continue;
       }
       out.append("http_requests_total");
@@ -113,11 +124,13 @@ void render_durations(std::string& out, const exposition_input& input,
 void render_gauges(std::string& out, const exposition_input& input) {
   family_header(out, "websocket_connections_active", "gauge", "Open WebSocket connections.");
   for (const auto& stack : input.stacks) {
-    auto opened = sum_over_workers(input, stack.id, [](const stack_counters& c) {
-      return c.websockets_opened.load(std::memory_order_relaxed);
-    });
+    // Closed first: a tunnel that opens and closes between the two reads then
+    // counts in both, never in closed alone (which would undercount).
     auto closed = sum_over_workers(input, stack.id, [](const stack_counters& c) {
-      return c.websockets_closed.load(std::memory_order_relaxed);
+      return c.websockets_closed.load(std::memory_order_acquire);
+    });
+    auto opened = sum_over_workers(input, stack.id, [](const stack_counters& c) {
+      return c.websockets_opened.load(std::memory_order_acquire);
     });
     out.append("websocket_connections_active");
     open_labels(out, input, stack.name);

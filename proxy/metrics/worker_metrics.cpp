@@ -9,9 +9,10 @@ void worker_metrics::record_request(std::size_t stack_index, int status,
     stack_index = no_stack;
   }
   auto& counters = stacks_[stack_index];
-  if (status >= min_status && status <= max_status) {
-    bump(counters.responses_by_status[status - min_status]);
+  if (status < min_status || status > max_status) {
+    return;  // not HTTP; counting it in the histogram only would make _count disagree
   }
+  bump(counters.responses_by_status[status - min_status]);
   const double seconds = std::chrono::duration<double>(elapsed).count();
   std::size_t bucket = 0;
   while (bucket < duration_bounds.size() && seconds > duration_bounds[bucket]) {

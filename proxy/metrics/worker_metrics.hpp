@@ -28,6 +28,12 @@ inline void bump(counter& c, std::uint64_t by = 1) {
   c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
+/// Same, with release order: pairs with the scrape's acquire loads where two
+/// counters must be read consistently (WebSocket opened/closed).
+inline void bump_release(counter& c) {
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
 struct alignas(64) stack_counters {
   std::array<counter, max_status - min_status + 1> responses_by_status{};
   std::array<counter, duration_bounds.size() + 1> duration_buckets{};  ///< last: +Inf

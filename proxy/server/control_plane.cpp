@@ -409,13 +409,15 @@ std::string control_plane::state_json() const {
                                               {"healthy", endpoint.healthy}});
     }
     entry["endpoints"] = std::move(endpoints);
-    std::int64_t websockets = 0;
+    std::int64_t closed = 0;
+    std::int64_t opened = 0;
     for (const auto& w : workers_) {
-      const auto& counters = w->metrics().stack(stack.id);
-      websockets += static_cast<std::int64_t>(counters.websockets_opened.load()) -
-                    static_cast<std::int64_t>(counters.websockets_closed.load());
+      closed += static_cast<std::int64_t>(w->metrics().stack(stack.id).websockets_closed.load());
     }
-    entry["websockets"] = websockets;
+    for (const auto& w : workers_) {
+      opened += static_cast<std::int64_t>(w->metrics().stack(stack.id).websockets_opened.load());
+    }
+    entry["websockets"] = std::max<std::int64_t>(opened - closed, 0);
     stacks[stack.name] = std::move(entry);
   }
   state["stacks"] = std::move(stacks);
