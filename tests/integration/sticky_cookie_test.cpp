@@ -167,7 +167,7 @@ TEST_F(sticky_cookie, a_pinned_client_stays_on_its_stack_through_weight_changes)
   for (const auto& [blue, green] : steps) {
     if (blue != 90) {
       auto answer = proxy.set_weights({{"blue", blue}, {"green", green}});
-      ASSERT_EQ(answer.status, 200) << answer.body;
+      ASSERT_EQ(answer.status, 200) << answer.error << answer.body;
     }
     for (const std::string& cookie : {blue_cookie, green_cookie}) {
       int set_cookies = 0;
@@ -193,7 +193,7 @@ TEST_F(sticky_cookie, a_drained_stack_keeps_its_sticky_clients_for_the_window_th
 
   const auto before_change = test_clock::now();
   auto answer = proxy.set_weights({{"blue", 100}, {"green", 0}});
-  ASSERT_EQ(answer.status, 200) << answer.body;
+  ASSERT_EQ(answer.status, 200) << answer.error << answer.body;
   EXPECT_TRUE(draining("green"));
 
   // Within the window (which ends no earlier than before_change + 2 s) the cookie is
@@ -280,7 +280,7 @@ TEST_F(sticky_cookie, a_rollback_moves_sticky_clients_at_once) {
   const std::string green_cookie = cookie_for("green");
   ASSERT_EQ(green_cookie, "green");
   auto answer = proxy.admin("POST", "/api/v1/rollback", R"({"to":"blue"})");
-  ASSERT_EQ(answer.status, 200) << answer.body;
+  ASSERT_EQ(answer.status, 200) << answer.error << answer.body;
 
   // rollback_drain_timeout is 0: the very next requests are moved, each on a new
   // connection, and told so with a rewritten cookie.

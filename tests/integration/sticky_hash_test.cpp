@@ -85,7 +85,7 @@ class sticky_hash : public two_stacks {
   /// Sets these weights, maps the keys and checks green's share is within 2% of the keys.
   void map_at(int blue, int green, std::vector<std::string>& stacks) {
     auto answer = proxy.set_weights({{"blue", blue}, {"green", green}});
-    ASSERT_EQ(answer.status, 200) << answer.body;
+    ASSERT_EQ(answer.status, 200) << answer.error << answer.body;
     ASSERT_TRUE(map_keys(port(), stacks));
     const double expected = key_count * static_cast<double>(green) / (blue + green);
     EXPECT_NEAR(count_of(stacks, "green"), expected, 0.02 * key_count)

@@ -293,7 +293,7 @@ TEST_F(websocket, two_hundred_websockets_survive_twenty_weight_changes_under_htt
         << bench.stderr_text();
     const auto [blue, green] = steps[static_cast<std::size_t>(change) % steps.size()];
     auto answer = proxy.set_weights({{"blue", blue}, {"green", green}});
-    ASSERT_EQ(answer.status, 200) << answer.body;
+    ASSERT_EQ(answer.status, 200) << answer.error << answer.body;
     requests = proxy.metric("http_requests_total", {});
     rounds = held.rounds();
   }
@@ -337,7 +337,7 @@ TEST_F(websocket, a_drain_closes_them_with_1001_spread_over_the_window) {
 
   const auto before = test_clock::now();
   auto answer = proxy.set_weights({{"blue", 100}, {"green", 0}});
-  ASSERT_EQ(answer.status, 200) << answer.body;
+  ASSERT_EQ(answer.status, 200) << answer.error << answer.body;
   const auto after = test_clock::now();
   // New WebSockets land on the new stack at once, while green drains.
   EXPECT_EQ(new_websocket_stack(), "blue");
@@ -381,7 +381,7 @@ TEST_F(websocket, a_rollback_closes_them_at_once) {
   EXPECT_TRUE(active_becomes(0, count));
 
   auto answer = proxy.admin("POST", "/api/v1/rollback", R"({"to":"blue"})");
-  ASSERT_EQ(answer.status, 200) << answer.body;
+  ASSERT_EQ(answer.status, 200) << answer.error << answer.body;
   const auto after = test_clock::now();
 
   boost::json::object result;

@@ -147,8 +147,10 @@ class Socket:
         while not stop.is_set() and self.closed_at is None:
             seq += 1
             ok = await self.echo_once(seq, timeout)
-            if self.closed_at is not None:
-                break  # closed by the proxy: not an echo failure
+            if self.closed_at is not None or not self.ws.open:
+                # Closing or closed by the proxy (a message sent after its close frame
+                # is not echoed): not an echo failure. The reader records the close.
+                break
             if ok:
                 self.echoes += 1
                 progress.echoed()
