@@ -40,6 +40,22 @@ TEST_F(pipelining, bodies_between_pipelined_requests_stay_with_their_request) {
   EXPECT_EQ(client.read_response().status, 204);
 }
 
+TEST_F(pipelining, many_requests_spanning_several_reads_come_back_in_order) {
+  // About 40 KiB of requests: more than one read buffer of the proxy.
+  std::string batch;
+  for (int i = 0; i < 200; ++i) {
+    batch += request_text("GET", "/bytes/" + std::to_string(1 + i % 50),
+                          {{"X-Padding", std::string(150, 'p')}});
+  }
+  http_client client(port());
+  ASSERT_TRUE(client.send(batch));
+  for (int i = 0; i < 200; ++i) {
+    auto response = client.read_response();
+    ASSERT_EQ(response.status, 200) << "response " << i << ": " << response.error;
+    ASSERT_EQ(response.body.size(), static_cast<std::size_t>(1 + i % 50)) << "response " << i;
+  }
+}
+
 TEST_F(pipelining, head_between_gets_has_no_body) {
   http_client client(port());
   ASSERT_TRUE(client.send(request_text("GET", "/bytes/10") + request_text("HEAD", "/bytes/10") +
