@@ -63,6 +63,7 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   void on_request_body_bytes(const error_code& ec, std::size_t n);
   void do_write_request_body();
   void on_request_body_written(const error_code& ec, std::size_t n);
+  void abort_upload(int status);
 
   // Response phases.
   void do_read_response_head();
@@ -132,9 +133,12 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   bool client_keep_alive_ = true;
   bool upstream_keep_alive_ = true;
   bool response_started_ = false;
+  bool uploading_ = false;       ///< the request body is still streaming (response read meanwhile)
+  bool upload_aborted_ = false;  ///< the upstream got a partial body: never reuse it
   int client_version_minor_ = 1;
   int response_status_ = 0;
-  std::size_t pending_body_bytes_ = 0;  ///< buffered body bytes in the write in flight
+  std::size_t pending_body_bytes_ = 0;      ///< request body bytes in the upstream write in flight
+  std::size_t pending_response_bytes_ = 0;  ///< response bytes in the client write in flight
   body_tracker request_body_;
   body_tracker response_body_;
   clock::time_point request_started_{};

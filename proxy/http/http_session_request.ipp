@@ -163,6 +163,7 @@ void http_session<ClientStream>::handle_request_head() {
   clear_deadline();
   stack_index_ = endpoint_index_ = -1;
   upstream_reused_ = retried_ = response_started_ = false;
+  uploading_ = upload_aborted_ = false;
   attempts_ = 0;
   tried_ = {};
   context_.earn_retry_token(settings.retries.budget_ratio);
@@ -313,9 +314,10 @@ void http_session<ClientStream>::do_write_request_head() {
   set_deadline(table_->settings().timeouts.upstream_response);
   upstream_started_ = clock::now();
   pending_body_bytes_ = request_body_.take(client_in_.view());
-  if (request_body_.failed()) {
+  if (request_body_.failed() ||
+      request_body_.payload_bytes() > table_->settings().limits.max_request_body_bytes) {
     release_upstream(false);
-    send_error(400, true);
+    send_error(request_body_.failed() ? 400 : 413, true);
     return;
   }
   std::array<boost::asio::const_buffer, 2> buffers{
@@ -344,9 +346,17 @@ void http_session<ClientStream>::on_request_head_written(const error_code& ec) {
   pending_body_bytes_ = 0;
   if (request_body_.complete()) {
     do_read_response_head();
-  } else if (request_expect_continue_) {
+    return;
+  }
+  // The rest of the body streams while the response is read: an upstream may
+  // answer before the upload ends (an echo, an early 413), and waiting for the
+  // whole body first would deadlock once both socket buffers are full.
+  uploading_ = true;
+  upload_aborted_ = false;
+  if (request_expect_continue_) {
     do_send_continue();
   } else {
+    do_read_response_head();
     do_read_request_body();
   }
 }
@@ -354,23 +364,24 @@ void http_session<ClientStream>::on_request_head_written(const error_code& ec) {
 template <class ClientStream>
 void http_session<ClientStream>::do_send_continue() {
   // The proxy answers Expect itself (and strips it upstream), as nginx does: the
-  // client then sends its body, which is relayed as it arrives.
+  // client then sends its body, which is relayed as it arrives. The response is
+  // read only after this write, so the two never overlap on the client socket.
   request_expect_continue_ = false;
   static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
   boost::asio::async_write(client_, boost::asio::buffer(continue_line),
                            [self = this->shared_from_this()](const error_code& ec, std::size_t) {
                              if (ec) {
-                               self->release_upstream(false);
-                               self->close();
+                               self->uploading_ = false;
+                               self->close(false);
                                return;
                              }
+                             self->do_read_response_head();
                              self->do_read_request_body();
                            });
 }
 
 template <class ClientStream>
 void http_session<ClientStream>::do_read_request_body() {
-  phase_ = phase::request_body;
   set_deadline(table_->settings().timeouts.idle);
   client_in_.prepare(session_detail::read_chunk, client_in_.capacity() + session_detail::read_chunk);
   client_.async_read_some(
@@ -382,27 +393,34 @@ void http_session<ClientStream>::do_read_request_body() {
 
 template <class ClientStream>
 void http_session<ClientStream>::on_request_body_bytes(const error_code& ec, std::size_t n) {
+  if (!uploading_ || phase_ == phase::closed) {
+    return;  // the response side ended the exchange meanwhile
+  }
   if (ec) {
+    if (timed_out_) {
+      uploading_ = false;  // the response side answers the timeout
+      return;
+    }
     // The client went away mid-body: the upstream saw a truncated request.
+    uploading_ = false;
     release_upstream(false);
-    close();
+    close(false);
     return;
   }
   client_in_.commit(n);
+  if (!upstream_) {
+    uploading_ = false;
+    return;
+  }
   do_write_request_body();
 }
 
 template <class ClientStream>
 void http_session<ClientStream>::do_write_request_body() {
   pending_body_bytes_ = request_body_.take(client_in_.view());
-  if (request_body_.failed()) {
-    release_upstream(false);
-    send_error(400, true);
-    return;
-  }
-  if (request_body_.payload_bytes() > table_->settings().limits.max_request_body_bytes) {
-    release_upstream(false);
-    send_error(413, true);
+  if (request_body_.failed() ||
+      request_body_.payload_bytes() > table_->settings().limits.max_request_body_bytes) {
+    abort_upload(request_body_.failed() ? 400 : 413);
     return;
   }
   set_deadline(table_->settings().timeouts.idle);
@@ -415,18 +433,43 @@ void http_session<ClientStream>::do_write_request_body() {
 
 template <class ClientStream>
 void http_session<ClientStream>::on_request_body_written(const error_code& ec, std::size_t n) {
+  if (!uploading_ || phase_ == phase::closed) {
+    return;
+  }
   if (ec) {
-    upstream_failed(timed_out_ ? 504 : 502);
+    // The upstream stopped reading (it may have answered early and closed). The
+    // response side decides what the client sees; neither connection is reused.
+    uploading_ = false;
+    upload_aborted_ = true;
+    client_keep_alive_ = false;
     return;
   }
   client_in_.consume(n);
   bytes_in_ += n;
   pending_body_bytes_ = 0;
-  if (request_body_.complete()) {
-    do_read_response_head();
-  } else {
+  if (!request_body_.complete()) {
     do_read_request_body();
+    return;
   }
+  uploading_ = false;
+  if (!response_started_) {
+    set_deadline(table_->settings().timeouts.upstream_response);
+  }
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::abort_upload(int status) {
+  // A body the proxy refuses mid-stream: the upstream got part of it, so its
+  // connection is dropped; the client gets the status if no response started.
+  uploading_ = false;
+  upload_aborted_ = true;
+  if (response_started_) {
+    record(response_status_);
+    close();
+    return;
+  }
+  release_upstream(false);
+  send_error(status, true);
 }
 
 }  // namespace quikedge::http

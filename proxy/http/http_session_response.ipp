@@ -14,7 +14,9 @@ namespace quikedge::http {
 template <class ClientStream>
 void http_session<ClientStream>::do_read_response_head() {
   phase_ = phase::response_head;
-  set_deadline(table_->settings().timeouts.upstream_response);
+  // While the body still uploads, the client sets the pace: idle timeout.
+  set_deadline(uploading_ ? table_->settings().timeouts.idle
+                          : table_->settings().timeouts.upstream_response);
   upstream_in_.prepare(session_detail::read_chunk,
                        table_->settings().limits.max_request_header_bytes + session_detail::read_chunk);
   upstream_->socket.async_read_some(
@@ -26,6 +28,9 @@ void http_session<ClientStream>::do_read_response_head() {
 
 template <class ClientStream>
 void http_session<ClientStream>::on_response_head_bytes(const error_code& ec, std::size_t n) {
+  if (phase_ == phase::closed || phase_ == phase::writing_error) {
+    return;  // the upload side already ended the exchange
+  }
   if (ec) {
     if (upstream_in_.empty() && retry_on_fresh_connection()) {
       return;
@@ -88,7 +93,9 @@ void http_session<ClientStream>::handle_response_head() {
     upstream_failed(502);
     return;
   }
-  if (head_.framing == body_framing::until_close) {
+  if (head_.framing == body_framing::until_close || uploading_ || upload_aborted_) {
+    // Answered before the request body ended: the rest of the body would have to
+    // be read and dropped, so the connection ends with this response.
     client_keep_alive_ = false;
   }
   const auto& stack = table_->stacks()[static_cast<std::size_t>(stack_index_)];
@@ -104,7 +111,7 @@ void http_session<ClientStream>::handle_response_head() {
     return;
   }
   upstream_in_.consume(head_.head_bytes);
-  pending_body_bytes_ = response_body_.take(upstream_in_.view());
+  pending_response_bytes_ = response_body_.take(upstream_in_.view());
   if (response_body_.failed()) {
     upstream_failed(502);
     return;
@@ -114,7 +121,7 @@ void http_session<ClientStream>::handle_response_head() {
   set_deadline(table_->settings().timeouts.idle);
   std::array<boost::asio::const_buffer, 2> buffers{
       boost::asio::buffer(client_head_),
-      boost::asio::buffer(upstream_in_.data(), pending_body_bytes_)};
+      boost::asio::buffer(upstream_in_.data(), pending_response_bytes_)};
   boost::asio::async_write(client_, buffers,
                            [self = this->shared_from_this()](const error_code& ec, std::size_t) {
                              self->on_response_head_written(ec);
@@ -130,7 +137,7 @@ void http_session<ClientStream>::on_response_head_written(const error_code& ec) 
     return;
   }
   bytes_out_ += client_head_.size();
-  on_response_body_written({}, pending_body_bytes_);
+  on_response_body_written({}, pending_response_bytes_);
 }
 
 template <class ClientStream>
@@ -162,7 +169,7 @@ void http_session<ClientStream>::on_response_body_bytes(const error_code& ec, st
     return;
   }
   upstream_in_.commit(n);
-  pending_body_bytes_ = response_body_.take(upstream_in_.view());
+  pending_response_bytes_ = response_body_.take(upstream_in_.view());
   if (response_body_.failed()) {
     record(response_status_);
     release_upstream(false);
@@ -171,7 +178,7 @@ void http_session<ClientStream>::on_response_body_bytes(const error_code& ec, st
   }
   set_deadline(table_->settings().timeouts.idle);
   boost::asio::async_write(client_,
-                           boost::asio::buffer(upstream_in_.data(), pending_body_bytes_),
+                           boost::asio::buffer(upstream_in_.data(), pending_response_bytes_),
                            [self = this->shared_from_this()](const error_code& ec2, std::size_t n2) {
                              self->on_response_body_written(ec2, n2);
                            });
@@ -187,7 +194,7 @@ void http_session<ClientStream>::on_response_body_written(const error_code& ec, 
   }
   upstream_in_.consume(n);
   bytes_out_ += n;
-  pending_body_bytes_ = 0;
+  pending_response_bytes_ = 0;
   if (response_body_.complete()) {
     finish_exchange();
   } else {
@@ -198,8 +205,13 @@ void http_session<ClientStream>::on_response_body_written(const error_code& ec, 
 template <class ClientStream>
 void http_session<ClientStream>::finish_exchange() {
   record(response_status_);
+  if (uploading_) {
+    uploading_ = false;  // the upload still pending is cut by close() below
+    upload_aborted_ = true;
+  }
   // Bytes after the response mean the upstream broke framing: never reuse it.
-  release_upstream(upstream_keep_alive_ && upstream_in_.empty());
+  release_upstream(upstream_keep_alive_ && upstream_in_.empty() && !upload_aborted_ &&
+                   request_body_.complete());
   upstream_in_.clear();
   table_.reset();
   if (!client_keep_alive_) {
@@ -333,6 +345,10 @@ bool http_session<ClientStream>::retry_elsewhere(bool request_may_have_arrived) 
 
 template <class ClientStream>
 void http_session<ClientStream>::upstream_failed(int status) {
+  if (uploading_) {
+    uploading_ = false;  // its pending read returns without touching anything
+    upload_aborted_ = true;
+  }
   release_upstream(false);
   upstream_in_.clear();
   if (response_started_) {
@@ -346,6 +362,11 @@ void http_session<ClientStream>::upstream_failed(int status) {
 
 template <class ClientStream>
 void http_session<ClientStream>::send_error(int status, bool close_after) {
+  if (uploading_) {
+    uploading_ = false;
+    upload_aborted_ = true;
+    close_after = true;
+  }
   if (phase_ == phase::idle || phase_ == phase::request_head) {
     // Refused before it was routed: still one request for metrics and the log.
     request_started_ = clock::now();
@@ -409,6 +430,11 @@ void http_session<ClientStream>::close(bool linger) {
   }
   phase_ = phase::closed;
   release_upstream(false);
+  if (uploading_) {
+    // A read of the body is still pending on the client: no second reader.
+    uploading_ = false;
+    linger = false;
+  }
   error_code ignored;
   auto& socket = session_detail::lowest_socket(client_);
   socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
