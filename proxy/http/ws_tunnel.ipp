@@ -65,8 +65,14 @@ void ws_tunnel<ClientStream>::start() {
   }
   upstream_->socket.non_blocking(true, ignored);
   touch();
-  // A drain may already be running for this stack.
-  context_.tunnels.apply_drains(*context_.table, clock::now());
+  // A drain may already be running for this stack (an override or sticky client
+  // reached it): the tunnel closes by the end of that window like the others.
+  // A drain that already ended does not apply to a tunnel opened after it.
+  for (const auto& entry : context_.table->stacks()) {
+    if (entry.id == stack && entry.draining) {
+      close_at = std::max(entry.drain_until, clock::now());
+    }
+  }
   pump(side::client);
   pump(side::upstream);
 }
