@@ -7,17 +7,22 @@ JOBS ?= $(shell nproc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 
-.PHONY: all deps build build-asan run test test-release test-asan bench format lint clean
+.PHONY: all deps deps-build build build-asan run test test-release test-asan bench format lint clean
 
 all: build
+
+# Build-only packages for `make run`; the full list (nginx, HAProxy, Prometheus,
+# chromium, ...) for tests and benchmarks.
+deps-build:
+	@bash scripts/install-deps.sh build
 
 deps:
 	@bash scripts/install-deps.sh
 
-$(BUILD_DIR)/CMakeCache.txt: | deps
+$(BUILD_DIR)/CMakeCache.txt: | deps-build
 	cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release
 
-build: deps $(BUILD_DIR)/CMakeCache.txt
+build: deps-build $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 $(ASAN_DIR)/CMakeCache.txt: | deps
@@ -32,14 +37,14 @@ run: build
 
 test: test-release test-asan
 
-test-release: build
+test-release: deps build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
 
 test-asan: build-asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS)
 
-bench: build
+bench: deps build
 	bash bench/compare.sh
 
 format:

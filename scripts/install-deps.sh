@@ -4,14 +4,22 @@
 # packages are present.
 set -euo pipefail
 
-packages=(
+# `install-deps.sh build` installs only what building and running needs (make run);
+# without an argument, also what the tests and benchmarks use (make test, make bench).
+build_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev liburing-dev libyaml-cpp-dev libssl-dev
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
-  nginx-light haproxy wrk prometheus curl openssl
+  googletest libgtest-dev libgmock-dev curl
+)
+test_packages=(
+  libbenchmark-dev nginx-light haproxy wrk prometheus openssl
   python3 python3-websockets procps clang-format clang-tidy
   chromium fonts-dejavu-core
 )
+packages=("${build_packages[@]}")
+if [ "${1:-all}" != build ]; then
+  packages+=("${test_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do
