@@ -5,6 +5,9 @@ namespace quikedge::metrics {
 
 void worker_metrics::record_request(std::size_t stack_index, int status,
                                     std::chrono::nanoseconds elapsed) {
+#ifdef QUIKEDGE_NO_METRICS
+  return;  // the comparison build of bench/metrics_cost.sh
+#endif
   if (stack_index > routing::max_stacks) {
     stack_index = no_stack;
   }

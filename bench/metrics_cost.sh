@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Issue 6 benchmark: the cost of metrics. The same proxy built twice, with request
+# metrics recorded and with the recording compiled out (-DQUIKEDGE_METRICS=OFF),
+# measured side by side over the same upstreams, interleaved round by round.
+# Environment: DURATION (default 5), ROUNDS (default 5). Stops only its own PIDs.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${BIN_DIR:-$root/build/bin}
+off_dir=${OFF_DIR:-$root/build-nometrics}
+duration=${DURATION:-5}
+rounds=${ROUNDS:-5}
+
+cmake -S "$root" -B "$off_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUIKEDGE_METRICS=OFF \
+  -DQUIKEDGE_BUILD_TESTS=OFF >/dev/null
+cmake --build "$off_dir" --target quikedge >/dev/null
+
+work=$(mktemp -d /tmp/quikedge-metrics.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  for _ in $(seq 1 200); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.05
+  done
+  echo "nothing answers on $1" >&2
+  return 1
+}
+
+blue=$(free_port); green=$(free_port)
+taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$blue" --name blue >/dev/null & pids+=($!)
+taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$green" --name green >/dev/null & pids+=($!)
+declare -A port
+for variant in on off; do
+  port[$variant]=$(free_port)
+  cat >"$work/$variant.yaml" <<YAML
+workers: 1
+listeners: [{ name: http, address: "127.0.0.1:${port[$variant]}" }]
+admin: { address: "127.0.0.1:$(free_port)" }
+stacks:
+  blue: { endpoints: ["127.0.0.1:$blue"] }
+  green: { endpoints: ["127.0.0.1:$green"] }
+routing: { weights: { blue: 90, green: 10 } }
+YAML
+done
+taskset -c 1 "$bin/quikedge" --config "$work/on.yaml" >/dev/null 2>&1 & pids+=($!)
+taskset -c 1 "$off_dir/bin/quikedge" --config "$work/off.yaml" >/dev/null 2>&1 & pids+=($!)
+wait_port "$blue"; wait_port "$green"; wait_port "${port[on]}"; wait_port "${port[off]}"
+
+rps() {
+  taskset -c 0 "$bin/quikedge-bench" --url "http://127.0.0.1:$1/" --connections 64 \
+    --duration "$duration" | awk '/^  requests/ { gsub(/[(]/, "", $3); print $3 }'
+}
+echo "metrics cost: ${duration}s samples, $rounds rounds, 64 connections, one worker"
+ratios=()
+for round in $(seq 1 "$rounds"); do
+  on=$(rps "${port[on]}")
+  off=$(rps "${port[off]}")
+  ratio=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
+  ratios+=("$ratio")
+  printf 'round %d: metrics on %.0f req/s, compiled out %.0f req/s, ratio %s\n' "$round" "$on" "$off" "$ratio"
+done
+printf 'median ratio (on / off): %s\n' \
+  "$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
