@@ -90,6 +90,9 @@ void ws_tunnel<ClientStream>::pump(side from) {
   if (finished_ || d.source_done || d.reading || d.writing) {
     return;
   }
+  // The HTTP session's read buffers came along with its leftover bytes; once
+  // those are relayed, an idle tunnel keeps no buffer at all.
+  d.pending.release();
   if (!d.pending.empty()) {
     d.buffer = context_.buffers.acquire();
     const std::size_t n = std::min(d.pending.size(), buffer_pool::buffer_size);
