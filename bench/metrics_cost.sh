@@ -49,8 +49,8 @@ stacks:
 routing: { weights: { blue: 90, green: 10 } }
 YAML
 done
-taskset -c 1 "$bin/quikedge" --config "$work/on.yaml" >/dev/null 2>&1 & pids+=($!)
-taskset -c 1 "$off_dir/bin/quikedge" --config "$work/off.yaml" >/dev/null 2>&1 & pids+=($!)
+taskset -c 1 "$bin/quikedge" --config "$work/on.yaml" >"$work/on.log" 2>&1 & pids+=($!)
+taskset -c 1 "$off_dir/bin/quikedge" --config "$work/off.yaml" >"$work/off.log" 2>&1 & pids+=($!)
 wait_port "$blue"; wait_port "$green"; wait_port "${port[on]}"; wait_port "${port[off]}"
 
 rps() {
