@@ -125,15 +125,16 @@ struct rollout_gates {
 };
 
 struct rollout_config {
-  std::vector<rollout_step> steps{{10, duration{300000}}, {50, duration{600000}}, {100, duration{0}}};
+  std::vector<rollout_step> steps{
+      {10, duration{300000}}, {50, duration{600000}}, {100, duration{0}}};
   rollout_gates gates;
   std::string state_file;
 };
 
 /// Retries of requests that failed before any response byte reached the client.
 struct retry_config {
-  unsigned attempts = 2;       ///< extra tries after the first
-  double budget_ratio = 0.2;   ///< retries may add at most this share of load
+  unsigned attempts = 2;      ///< extra tries after the first
+  double budget_ratio = 0.2;  ///< retries may add at most this share of load
 };
 
 /// JSON-lines access log, written off the hot path. Off when path is empty.

@@ -74,8 +74,8 @@ void admin_router::dispatch(const request& req, const std::string& client, respo
       respond(error_response(req, http::status::not_found, "no such endpoint"));
       return;
     }
-    auto res = error_response(req, http::status::method_not_allowed,
-                              "method not allowed; use " + allowed);
+    auto res =
+        error_response(req, http::status::method_not_allowed, "method not allowed; use " + allowed);
     res.set(http::field::allow, allowed);
     respond(std::move(res));
     return;
@@ -86,7 +86,8 @@ void admin_router::dispatch(const request& req, const std::string& client, respo
   if (match->needed && !tokens.empty()) {
     auto token = authenticate(req[http::field::authorization], tokens);
     if (!token) {
-      auto res = error_response(req, http::status::unauthorized, "a valid bearer token is required");
+      auto res =
+          error_response(req, http::status::unauthorized, "a valid bearer token is required");
       res.set(http::field::www_authenticate, "Bearer");
       respond(std::move(res));
       return;

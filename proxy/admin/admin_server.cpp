@@ -30,10 +30,9 @@ class admin_session : public std::enable_shared_from_this<admin_session> {
     parser_->header_limit(16 * 1024);
     parser_->body_limit(body_limit_);
     stream_.expires_after(admin_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
  private:
@@ -62,16 +61,15 @@ class admin_session : public std::enable_shared_from_this<admin_session> {
       response_.keep_alive(false);
     }
     stream_.expires_after(admin_timeout);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
-                        if (ec || close) {
-                          self->stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send,
-                                                          ec);
-                          self->stream_.socket().close(ec);
-                          return;
-                        }
-                        self->do_read();
-                      });
+    http::async_write(
+        stream_, response_, [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
+          if (ec || close) {
+            self->stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+            self->stream_.socket().close(ec);
+            return;
+          }
+          self->do_read();
+        });
   }
 
   beast::tcp_stream stream_;
@@ -104,18 +102,18 @@ void admin_server::stop() {
 }
 
 void admin_server::do_accept() {
-  acceptor_.async_accept([this](const boost::system::error_code& ec,
-                                boost::asio::ip::tcp::socket socket) {
-    if (ec == boost::asio::error::operation_aborted) {
-      return;
-    }
-    if (!ec) {
-      std::make_shared<admin_session>(std::move(socket), router_,
-                                      control_.settings().admin.max_body_bytes)
-          ->do_read();
-    }
-    do_accept();
-  });
+  acceptor_.async_accept(
+      [this](const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket) {
+        if (ec == boost::asio::error::operation_aborted) {
+          return;
+        }
+        if (!ec) {
+          std::make_shared<admin_session>(std::move(socket), router_,
+                                          control_.settings().admin.max_body_bytes)
+              ->do_read();
+        }
+        do_accept();
+      });
 }
 
 }  // namespace quikedge::admin

@@ -17,7 +17,8 @@ response json_response(const request& req, http::status status, std::string body
 }
 
 response error_response(const request& req, http::status status, const std::string& message) {
-  return json_response(req, status, boost::json::serialize(boost::json::object{{"error", message}}));
+  return json_response(req, status,
+                       boost::json::serialize(boost::json::object{{"error", message}}));
 }
 
 }  // namespace quikedge::admin

@@ -3,9 +3,9 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
 #include <chrono>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace quikedge::admin {
 namespace {
@@ -13,7 +13,8 @@ namespace {
 std::string now_iso() {
   auto now = std::chrono::system_clock::now();
   auto seconds = std::chrono::system_clock::to_time_t(now);
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[40];
@@ -52,8 +53,10 @@ void audit_log::append(const std::string& token_name, const std::string& client,
   if (file_ == nullptr) {
     return;
   }
-  boost::json::object line{{"time", now_iso()},     {"token", token_name},
-                           {"client", client},      {"action", action},
+  boost::json::object line{{"time", now_iso()},
+                           {"token", token_name},
+                           {"client", client},
+                           {"action", action},
                            {"before", parse_or_string(before)},
                            {"after", parse_or_string(after)},
                            {"reason", reason}};

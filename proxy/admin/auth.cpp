@@ -23,8 +23,7 @@ std::string sha256_hex(std::string_view text) {
 std::optional<admin_token> authenticate(std::string_view authorization,
                                         const std::vector<admin_token>& tokens) {
   constexpr std::string_view scheme = "Bearer ";
-  if (authorization.size() <= scheme.size() ||
-      authorization.substr(0, scheme.size()) != scheme) {
+  if (authorization.size() <= scheme.size() || authorization.substr(0, scheme.size()) != scheme) {
     return std::nullopt;
   }
   const std::string digest = sha256_hex(authorization.substr(scheme.size()));

@@ -16,10 +16,10 @@ std::string read_context::resolve(const std::string& path) const {
 void read_config(const YAML::Node& root, read_context& ctx, config& out) {
   node_reader& r = ctx.reader;
   r.set_root(root);
-  auto top = r.map_entries(root, "",
-                           {"environment", "workers", "io_backend", "log_level", "listeners",
-                            "admin", "stacks", "routing", "timeouts", "limits", "retries",
-                            "access_log", "rollout"});
+  auto top = r.map_entries(
+      root, "",
+      {"environment", "workers", "io_backend", "log_level", "listeners", "admin", "stacks",
+       "routing", "timeouts", "limits", "retries", "access_log", "rollout"});
   if (!top) {
     return;
   }

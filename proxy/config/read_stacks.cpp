@@ -30,9 +30,9 @@ void read_health_check(const field& f, node_reader& r, stack_config& out) {
 }
 
 void read_outlier_detection(const field& f, node_reader& r, stack_config& out) {
-  auto entries = r.map_entries(f.value, f.path,
-                               {"consecutive_failures", "base_ejection", "max_ejection",
-                                "eject_last_endpoint"});
+  auto entries = r.map_entries(
+      f.value, f.path,
+      {"consecutive_failures", "base_ejection", "max_ejection", "eject_last_endpoint"});
   if (!entries) {
     return;
   }
@@ -148,7 +148,8 @@ void read_sticky(const field& f, node_reader& r, sticky_config& out) {
 }
 
 void read_websocket(const field& f, node_reader& r, websocket_config& out) {
-  auto entries = r.map_entries(f.value, f.path, {"drain_timeout", "rollback_drain_timeout", "idle_timeout"});
+  auto entries =
+      r.map_entries(f.value, f.path, {"drain_timeout", "rollback_drain_timeout", "idle_timeout"});
   if (!entries) {
     return;
   }

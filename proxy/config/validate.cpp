@@ -234,9 +234,9 @@ void validate_resilience(const config& cfg, reporter& report) {
   }
   double budget = cfg.retries.budget_ratio;
   if (report.usable("retries.budget_ratio") && !(budget >= 0.0 && budget <= 1.0)) {
-    report.at_value("retries.budget_ratio",
-                    "must be between 0 and 1 (0.2 = at most 20% extra load), got " +
-                        plain_number(budget));
+    report.at_value(
+        "retries.budget_ratio",
+        "must be between 0 and 1 (0.2 = at most 20% extra load), got " + plain_number(budget));
   }
   double rate = cfg.access_log.sample_rate;
   if (report.usable("access_log.sample_rate") && !(rate >= 0.0 && rate <= 1.0)) {

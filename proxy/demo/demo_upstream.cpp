@@ -24,15 +24,15 @@ class demo_session : public std::enable_shared_from_this<demo_session> {
 
   void do_read() {
     in_.prepare(4096, 1 << 20);
-    socket_.async_read_some(boost::asio::buffer(in_.write_ptr(), in_.write_space()),
-                            [self = shared_from_this()](boost::system::error_code ec,
-                                                        std::size_t n) {
-                              if (ec) {
-                                return;
-                              }
-                              self->in_.commit(n);
-                              self->process();
-                            });
+    socket_.async_read_some(
+        boost::asio::buffer(in_.write_ptr(), in_.write_space()),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (ec) {
+            return;
+          }
+          self->in_.commit(n);
+          self->process();
+        });
   }
 
  private:
@@ -57,14 +57,14 @@ class demo_session : public std::enable_shared_from_this<demo_session> {
     body_.start(head_.framing, head_.content_length);
     in_.consume(head_.head_bytes);
     in_.consume(body_.take(in_.view()));
-    boost::asio::async_write(socket_, boost::asio::buffer(response_),
-                             [self = shared_from_this()](boost::system::error_code ec,
-                                                         std::size_t) {
-                               if (ec || !self->keep_alive_) {
-                                 return;
-                               }
-                               self->process();
-                             });
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(response_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+          if (ec || !self->keep_alive_) {
+            return;
+          }
+          self->process();
+        });
   }
 
   boost::asio::ip::tcp::socket socket_;

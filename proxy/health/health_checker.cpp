@@ -12,8 +12,13 @@ namespace quikedge::health {
 struct health_checker::probe : std::enable_shared_from_this<probe> {
   probe(boost::asio::io_context& io, std::string stack_name, address where,
         health_check_config check, health_checker::change_fn& notify)
-      : stack(std::move(stack_name)), target(std::move(where)), settings(std::move(check)),
-        timer(io), deadline(io), socket(io), on_change(notify) {}
+      : stack(std::move(stack_name)),
+        target(std::move(where)),
+        settings(std::move(check)),
+        timer(io),
+        deadline(io),
+        socket(io),
+        on_change(notify) {}
 
   std::string stack;
   address target;
@@ -63,22 +68,21 @@ struct health_checker::probe : std::enable_shared_from_this<probe> {
         self->socket.close(ignored);  // fails whatever is pending
       }
     });
-    socket.async_connect({address, target.port},
-                         [self = shared_from_this()](const boost::system::error_code& c_ec) {
-                           if (c_ec) {
-                             self->finish(false);
-                             return;
-                           }
-                           boost::asio::async_write(
-                               self->socket, boost::asio::buffer(self->request),
-                               [self](const boost::system::error_code& w_ec, std::size_t) {
-                                 if (w_ec) {
-                                   self->finish(false);
-                                   return;
-                                 }
-                                 self->read_status();
-                               });
-                         });
+    socket.async_connect(
+        {address, target.port}, [self = shared_from_this()](const boost::system::error_code& c_ec) {
+          if (c_ec) {
+            self->finish(false);
+            return;
+          }
+          boost::asio::async_write(self->socket, boost::asio::buffer(self->request),
+                                   [self](const boost::system::error_code& w_ec, std::size_t) {
+                                     if (w_ec) {
+                                       self->finish(false);
+                                       return;
+                                     }
+                                     self->read_status();
+                                   });
+        });
   }
 
   void read_status() {
@@ -129,7 +133,9 @@ struct health_checker::probe : std::enable_shared_from_this<probe> {
 health_checker::health_checker(boost::asio::io_context& io, change_fn on_change)
     : io_(io), on_change_(std::move(on_change)) {}
 
-health_checker::~health_checker() { stop(); }
+health_checker::~health_checker() {
+  stop();
+}
 
 void health_checker::stop() {
   for (auto& [key, p] : probes_) {

@@ -38,13 +38,13 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
 
   /// Where the exchange is, so a deadline or an error can be answered correctly.
   enum class phase : std::uint8_t {
-    idle,             ///< waiting for the first byte of a request
-    request_head,     ///< a request head is arriving
-    connect,          ///< connecting to the upstream
-    request_body,     ///< relaying the request body
-    response_head,    ///< waiting for the upstream's response head
-    response_body,    ///< relaying the response body
-    writing_error,    ///< sending a response the proxy made
+    idle,           ///< waiting for the first byte of a request
+    request_head,   ///< a request head is arriving
+    connect,        ///< connecting to the upstream
+    request_body,   ///< relaying the request body
+    response_head,  ///< waiting for the upstream's response head
+    response_body,  ///< relaying the response body
+    writing_error,  ///< sending a response the proxy made
     closed,
   };
 

@@ -10,8 +10,8 @@
 
 #include "http/cookie.hpp"
 #include "http/head_writer.hpp"
-#include "routing/route_request.hpp"
 #include "http/http_session.hpp"
+#include "routing/route_request.hpp"
 
 namespace quikedge::http {
 
@@ -40,7 +40,9 @@ auto& lowest_socket(Stream& stream) {
 template <class ClientStream>
 http_session<ClientStream>::http_session(session_context& context, ClientStream stream,
                                          const boost::asio::ip::tcp::endpoint& peer, bool tls)
-    : context_(context), client_(std::move(stream)), tls_(tls),
+    : context_(context),
+      client_(std::move(stream)),
+      tls_(tls),
       client_ip_(peer.address().to_string()) {
   context_.deadlines.link(*this);
 }
@@ -101,11 +103,10 @@ void http_session<ClientStream>::do_read_request_head() {
     close();
     return;
   }
-  client_.async_read_some(
-      boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
-      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
-        self->on_request_head_bytes(ec, n);
-      });
+  client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+                          [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->on_request_head_bytes(ec, n);
+                          });
 }
 
 template <class ClientStream>
@@ -146,11 +147,10 @@ void http_session<ClientStream>::on_request_head_bytes(const error_code& ec, std
     send_error(431, true);
     return;
   }
-  client_.async_read_some(
-      boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
-      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
-        self->on_request_head_bytes(ec, n);
-      });
+  client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+                          [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->on_request_head_bytes(ec, n);
+                          });
 }
 
 template <class ClientStream>
@@ -173,8 +173,8 @@ void http_session<ClientStream>::handle_request_head() {
   request_is_head_ = head_.method == "HEAD";
   request_idempotent_ = session_detail::is_idempotent(head_.method);
   request_expect_continue_ = head_.expect_continue;
-  is_websocket_ = head_.connection.upgrade && iequals(head_.upgrade, "websocket") &&
-                  head_.method == "GET";
+  is_websocket_ =
+      head_.connection.upgrade && iequals(head_.upgrade, "websocket") && head_.method == "GET";
   request_body_.start(head_.framing, head_.content_length);
   bytes_in_ = head_.head_bytes;
   bytes_out_ = 0;
@@ -237,8 +237,8 @@ bool http_session<ClientStream>::pick_upstream() {
                                          !routing.sticky.cookie.empty(), usable);
   if (decision.stack < 0) {
     // Everything looks ejected here: fall back to the table's own health.
-    decision = routing::route_request(table, context_.picker, inputs,
-                                      !routing.sticky.cookie.empty());
+    decision =
+        routing::route_request(table, context_.picker, inputs, !routing.sticky.cookie.empty());
   }
   if (decision.stack < 0) {
     return false;
@@ -281,10 +281,9 @@ void http_session<ClientStream>::do_connect() {
   upstream_reused_ = false;
   phase_ = phase::connect;
   set_deadline(table_->settings().timeouts.connect);
-  upstream_->socket.async_connect(endpoint.address,
-                                  [self = this->shared_from_this()](const error_code& ec) {
-                                    self->on_connect(ec);
-                                  });
+  upstream_->socket.async_connect(
+      endpoint.address,
+      [self = this->shared_from_this()](const error_code& ec) { self->on_connect(ec); });
 }
 
 template <class ClientStream>
@@ -303,7 +302,7 @@ void http_session<ClientStream>::on_connect(const error_code& ec) {
   error_code ignored;
   upstream_->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
   metrics::bump(context_.metrics.stack(table_->stacks()[static_cast<std::size_t>(stack_index_)].id)
-           .upstream_connections_opened);
+                    .upstream_connections_opened);
   do_write_request_head();
 }
 
@@ -323,11 +322,10 @@ void http_session<ClientStream>::do_write_request_head() {
   std::array<boost::asio::const_buffer, 2> buffers{
       boost::asio::buffer(upstream_head_),
       boost::asio::buffer(client_in_.data(), pending_body_bytes_)};
-  boost::asio::async_write(
-      upstream_->socket, buffers,
-      [self = this->shared_from_this()](const error_code& ec, std::size_t) {
-        self->on_request_head_written(ec);
-      });
+  boost::asio::async_write(upstream_->socket, buffers,
+                           [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+                             self->on_request_head_written(ec);
+                           });
 }
 
 template <class ClientStream>
@@ -383,12 +381,12 @@ void http_session<ClientStream>::do_send_continue() {
 template <class ClientStream>
 void http_session<ClientStream>::do_read_request_body() {
   set_deadline(table_->settings().timeouts.idle);
-  client_in_.prepare(session_detail::read_chunk, client_in_.capacity() + session_detail::read_chunk);
-  client_.async_read_some(
-      boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
-      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
-        self->on_request_body_bytes(ec, n);
-      });
+  client_in_.prepare(session_detail::read_chunk,
+                     client_in_.capacity() + session_detail::read_chunk);
+  client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+                          [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->on_request_body_bytes(ec, n);
+                          });
 }
 
 template <class ClientStream>

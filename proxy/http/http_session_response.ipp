@@ -6,8 +6,8 @@
 #include <boost/asio/write.hpp>
 
 #include "http/head_writer.hpp"
-#include "http/ws_tunnel.hpp"
 #include "http/http_session.hpp"
+#include "http/ws_tunnel.hpp"
 
 namespace quikedge::http {
 
@@ -17,8 +17,9 @@ void http_session<ClientStream>::do_read_response_head() {
   // While the body still uploads, the client sets the pace: idle timeout.
   set_deadline(uploading_ ? table_->settings().timeouts.idle
                           : table_->settings().timeouts.upstream_response);
-  upstream_in_.prepare(session_detail::read_chunk,
-                       table_->settings().limits.max_request_header_bytes + session_detail::read_chunk);
+  upstream_in_.prepare(
+      session_detail::read_chunk,
+      table_->settings().limits.max_request_header_bytes + session_detail::read_chunk);
   upstream_->socket.async_read_some(
       boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
       [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
@@ -47,8 +48,8 @@ void http_session<ClientStream>::on_response_head_bytes(const error_code& ec, st
     case parse_status::ok:
       break;
     case parse_status::incomplete:
-      if (!upstream_in_.prepare(session_detail::read_chunk, limits.max_head_bytes +
-                                                                session_detail::read_chunk)) {
+      if (!upstream_in_.prepare(session_detail::read_chunk,
+                                limits.max_head_bytes + session_detail::read_chunk)) {
         upstream_failed(502);
         return;
       }
@@ -143,7 +144,8 @@ void http_session<ClientStream>::on_response_head_written(const error_code& ec) 
 template <class ClientStream>
 void http_session<ClientStream>::do_read_response_body() {
   set_deadline(table_->settings().timeouts.upstream_response);
-  upstream_in_.prepare(session_detail::read_chunk, upstream_in_.capacity() + session_detail::read_chunk);
+  upstream_in_.prepare(session_detail::read_chunk,
+                       upstream_in_.capacity() + session_detail::read_chunk);
   upstream_->socket.async_read_some(
       boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
       [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
@@ -177,11 +179,11 @@ void http_session<ClientStream>::on_response_body_bytes(const error_code& ec, st
     return;
   }
   set_deadline(table_->settings().timeouts.idle);
-  boost::asio::async_write(client_,
-                           boost::asio::buffer(upstream_in_.data(), pending_response_bytes_),
-                           [self = this->shared_from_this()](const error_code& ec2, std::size_t n2) {
-                             self->on_response_body_written(ec2, n2);
-                           });
+  boost::asio::async_write(
+      client_, boost::asio::buffer(upstream_in_.data(), pending_response_bytes_),
+      [self = this->shared_from_this()](const error_code& ec2, std::size_t n2) {
+        self->on_response_body_written(ec2, n2);
+      });
 }
 
 template <class ClientStream>
@@ -265,12 +267,11 @@ void http_session<ClientStream>::record(int status) {
     const bool routed = stack_index_ >= 0 && endpoint_index_ >= 0 && table_;
     using std::chrono::duration_cast;
     using std::chrono::microseconds;
-    context_.access_log->append({std::chrono::system_clock::now(), request_id_, client_ip_,
-                                 log_method_, log_path_, status,
-                                 routed ? std::string_view(current_stack().name) : "",
-                                 routed ? std::string_view(current_endpoint().name) : "",
-                                 bytes_in_, bytes_out_, duration_cast<microseconds>(elapsed),
-                                 duration_cast<microseconds>(upstream_time_)});
+    context_.access_log->append(
+        {std::chrono::system_clock::now(), request_id_, client_ip_, log_method_, log_path_, status,
+         routed ? std::string_view(current_stack().name) : "",
+         routed ? std::string_view(current_endpoint().name) : "", bytes_in_, bytes_out_,
+         duration_cast<microseconds>(elapsed), duration_cast<microseconds>(upstream_time_)});
   }
 }
 
@@ -327,7 +328,8 @@ bool http_session<ClientStream>::retry_elsewhere(bool request_may_have_arrived) 
       if (static_cast<int>(i) == stack_index_ || (pass == 0 && stacks[i].weight == 0)) {
         continue;
       }
-      endpoint = context_.selector.pick(stacks[i], stacks[i].balancer, context_.outliers, tried_, now);
+      endpoint =
+          context_.selector.pick(stacks[i], stacks[i].balancer, context_.outliers, tried_, now);
       if (endpoint >= 0) {
         stack_index_ = static_cast<int>(i);
       }
@@ -453,7 +455,8 @@ void http_session<ClientStream>::close(bool linger) {
 template <class ClientStream>
 void http_session<ClientStream>::do_linger() {
   client_in_.clear();
-  client_in_.prepare(session_detail::read_chunk, client_in_.capacity() + session_detail::read_chunk);
+  client_in_.prepare(session_detail::read_chunk,
+                     client_in_.capacity() + session_detail::read_chunk);
   client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
                           [self = this->shared_from_this()](const error_code& ec, std::size_t) {
                             if (ec) {

@@ -27,7 +27,9 @@ constexpr std::array<bool, 256> make_tchar_table() {
 }
 constexpr auto tchar_table = make_tchar_table();
 
-bool is_tchar(char c) { return tchar_table[static_cast<unsigned char>(c)]; }
+bool is_tchar(char c) {
+  return tchar_table[static_cast<unsigned char>(c)];
+}
 
 // Field values may hold visible characters, obs-text, SP and HTAB; never CR, LF, NUL.
 bool is_field_value_char(char c) {
@@ -312,8 +314,7 @@ parse_status parse_response_head(std::string_view input, const head_limits& limi
   }
   std::string_view rest = input.substr(0, end);
   std::string_view line = next_line(rest);
-  if (line.size() < 12 || !parse_version(line.substr(0, 8), head.version_minor) ||
-      line[8] != ' ') {
+  if (line.size() < 12 || !parse_version(line.substr(0, 8), head.version_minor) || line[8] != ' ') {
     return parse_status::bad_request;
   }
   int status = 0;

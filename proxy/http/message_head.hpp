@@ -19,10 +19,10 @@ enum class body_framing : std::uint8_t { none, content_length, chunked, until_cl
 
 enum class parse_status : std::uint8_t {
   ok,
-  incomplete,         ///< need more bytes
-  bad_request,        ///< malformed or ambiguous: 400 and close
-  header_too_large,   ///< 431
-  not_implemented,    ///< unsupported Transfer-Encoding: 501
+  incomplete,        ///< need more bytes
+  bad_request,       ///< malformed or ambiguous: 400 and close
+  header_too_large,  ///< 431
+  not_implemented,   ///< unsupported Transfer-Encoding: 501
 };
 
 /// Connection-level facts gathered while parsing, so later phases never rescan.

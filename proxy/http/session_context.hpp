@@ -27,7 +27,9 @@ using clock = std::chrono::steady_clock;
 
 /// True for a TLS stream (it wraps a next layer), false for a plain socket.
 template <class Stream>
-constexpr bool is_tls_stream = requires(Stream& stream) { stream.next_layer(); };
+constexpr bool is_tls_stream = requires(Stream& stream) {
+  stream.next_layer();
+};
 
 /// A session with a deadline. The worker's sweeper walks an intrusive list of
 /// these a few times a second instead of arming a timer per request phase.
@@ -112,8 +114,12 @@ class request_id_generator {
 struct session_context {
   session_context(boost::asio::io_context& io_context, metrics::worker_metrics& worker_metrics,
                   std::atomic<std::int64_t>& open, std::uint64_t seed)
-      : io(io_context), pool(io_context), metrics(worker_metrics), open_connections(open),
-        selector(seed), request_ids(seed) {}
+      : io(io_context),
+        pool(io_context),
+        metrics(worker_metrics),
+        open_connections(open),
+        selector(seed),
+        request_ids(seed) {}
 
   /// Retry budget: every request earns budget_ratio of a token, a retry spends
   /// one, so retries add at most that share of load even when a stack is down.

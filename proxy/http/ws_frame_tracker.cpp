@@ -25,8 +25,8 @@ std::size_t ws_frame_tracker::advance(std::string_view bytes, bool stop_at_bound
   std::size_t i = 0;
   while (i < bytes.size()) {
     if (payload_left_ > 0) {
-      auto take = static_cast<std::size_t>(
-          std::min<std::uint64_t>(payload_left_, bytes.size() - i));
+      auto take =
+          static_cast<std::size_t>(std::min<std::uint64_t>(payload_left_, bytes.size() - i));
       payload_left_ -= take;
       i += take;
       if (payload_left_ == 0 && stop_at_boundary) {
@@ -38,7 +38,10 @@ std::size_t ws_frame_tracker::advance(std::string_view bytes, bool stop_at_bound
     if (header_have_ == 2) {
       const std::uint8_t length7 = header_[1] & 0x7f;
       const bool masked = (header_[1] & 0x80) != 0;
-      header_need_ = static_cast<std::uint8_t>(2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) +
+      header_need_ = static_cast<std::uint8_t>(2 +
+                                               (length7 == 126   ? 2
+                                                : length7 == 127 ? 8
+                                                                 : 0) +
                                                (masked ? 4 : 0));
     }
     if (header_have_ == header_need_) {
@@ -58,10 +61,9 @@ std::string_view ws_close_frame_from_server() {
 }
 
 void ws_close_frame_from_client(std::uint32_t mask, unsigned char (&out)[8]) {
-  const unsigned char key[4] = {static_cast<unsigned char>(mask >> 24),
-                                static_cast<unsigned char>(mask >> 16),
-                                static_cast<unsigned char>(mask >> 8),
-                                static_cast<unsigned char>(mask)};
+  const unsigned char key[4] = {
+      static_cast<unsigned char>(mask >> 24), static_cast<unsigned char>(mask >> 16),
+      static_cast<unsigned char>(mask >> 8), static_cast<unsigned char>(mask)};
   out[0] = 0x88;
   out[1] = 0x82;  // masked, length 2
   for (int i = 0; i < 4; ++i) {

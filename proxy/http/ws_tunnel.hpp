@@ -23,9 +23,10 @@ class ws_tunnel : public std::enable_shared_from_this<ws_tunnel<ClientStream>>,
  public:
   /// `client_pending`/`upstream_pending`: bytes already read past the upgrade
   /// (the client's first frames, the upstream's first frames).
-  ws_tunnel(session_context& context, ClientStream client, upstream::upstream_connection_ptr upstream,
-            routing::stack_id stack, std::chrono::milliseconds idle_timeout,
-            util::byte_buffer client_pending, util::byte_buffer upstream_pending);
+  ws_tunnel(session_context& context, ClientStream client,
+            upstream::upstream_connection_ptr upstream, routing::stack_id stack,
+            std::chrono::milliseconds idle_timeout, util::byte_buffer client_pending,
+            util::byte_buffer upstream_pending);
   ~ws_tunnel() override;
 
   void start();

@@ -34,7 +34,9 @@ ws_tunnel<ClientStream>::ws_tunnel(session_context& context, ClientStream client
                                    std::chrono::milliseconds idle_timeout,
                                    util::byte_buffer client_pending,
                                    util::byte_buffer upstream_pending)
-    : context_(context), client_(std::move(client)), upstream_(std::move(upstream)),
+    : context_(context),
+      client_(std::move(client)),
+      upstream_(std::move(upstream)),
       idle_timeout_(idle_timeout) {
   stack = stack_id;
   to_upstream_.pending = std::move(client_pending);
@@ -255,7 +257,7 @@ void ws_tunnel<ClientStream>::send_close_frame(side from) {
   }
   d.close_sent = true;
   auto after = [self = this->shared_from_this(), from](const error_code& ec, std::size_t) {
-      if (ec) {
+    if (ec) {
       self->shutdown_all();
       return;
     }

@@ -7,8 +7,8 @@
 namespace quikedge::metrics {
 namespace {
 
-constexpr std::array<std::string_view, 6> rollout_states = {
-    "idle", "progressing", "paused", "succeeded", "rolled_back", "aborted"};
+constexpr std::array<std::string_view, 6> rollout_states = {"idle",      "progressing", "paused",
+                                                            "succeeded", "rolled_back", "aborted"};
 
 void append_uint(std::string& out, std::uint64_t value) {
   char digits[24];
@@ -60,7 +60,8 @@ bool always_exported(int status) {
 
 void render_requests(std::string& out, const exposition_input& input,
                      const std::vector<std::size_t>& ids) {
-  family_header(out, "http_requests_total", "counter", "HTTP requests answered, by stack and status.");
+  family_header(out, "http_requests_total", "counter",
+                "HTTP requests answered, by stack and status.");
   std::vector<bool> configured(no_stack + 1, false);
   for (const auto& stack : input.stacks) {
     configured[stack.id] = true;

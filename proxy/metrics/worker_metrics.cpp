@@ -23,7 +23,8 @@ void worker_metrics::record_request(std::size_t stack_index, int status,
   }
   bump(counters.duration_buckets[bucket]);
   bump(counters.duration_sum_micros,
-       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
+       static_cast<std::uint64_t>(
+           std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
 }
 
 }  // namespace quikedge::metrics

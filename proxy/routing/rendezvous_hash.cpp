@@ -26,8 +26,7 @@ std::uint64_t stable_hash(std::string_view text, std::uint64_t seed) {
   return mix(h);
 }
 
-int rendezvous_pick(const routing_table& table, std::string_view key,
-                    const stack_filter& usable) {
+int rendezvous_pick(const routing_table& table, std::string_view key, const stack_filter& usable) {
   const std::uint64_t key_hash = stable_hash(key);
   int best = -1;
   double best_score = 0;

@@ -16,7 +16,8 @@ route_decision route_request(const routing_table& table, weighted_picker& picker
   int sticky = -1;
   if (inputs.sticky_cookie) {
     int named = table.find_stack(*inputs.sticky_cookie);
-    if (named >= 0 && sticky_target_valid(table.stacks()[static_cast<std::size_t>(named)], usable)) {
+    if (named >= 0 &&
+        sticky_target_valid(table.stacks()[static_cast<std::size_t>(named)], usable)) {
       sticky = named;
     }
   }

@@ -18,7 +18,14 @@ struct route_inputs {
   std::optional<std::string_view> hash_key;
 };
 
-enum class route_rule : std::uint8_t { none, override_header, sticky_cookie, hash_key, weight, failover };
+enum class route_rule : std::uint8_t {
+  none,
+  override_header,
+  sticky_cookie,
+  hash_key,
+  weight,
+  failover
+};
 
 struct route_decision {
   int stack = -1;  ///< index into table.stacks(), -1: no healthy stack (503)

@@ -23,17 +23,15 @@ stack_id table_builder::intern_stack(const std::string& name) {
 
 endpoint_id table_builder::intern_endpoint(const std::string& stack, const std::string& address) {
   auto key = stack + '\n' + address;
-  auto [it, inserted] =
-      endpoint_ids_.emplace(key, static_cast<endpoint_id>(endpoint_ids_.size()));
+  auto [it, inserted] = endpoint_ids_.emplace(key, static_cast<endpoint_id>(endpoint_ids_.size()));
   return it->second;
 }
 
-routing_table_ptr table_builder::build(std::shared_ptr<const config> settings,
-                                       const std::map<std::string, std::uint32_t>& weights,
-                                       const std::map<std::string, std::chrono::steady_clock::time_point>& drains,
-                          const std::set<std::string>& finished_drains,
-                                       const std::map<std::string, bool>& endpoint_health,
-                                       std::uint64_t version) {
+routing_table_ptr table_builder::build(
+    std::shared_ptr<const config> settings, const std::map<std::string, std::uint32_t>& weights,
+    const std::map<std::string, std::chrono::steady_clock::time_point>& drains,
+    const std::set<std::string>& finished_drains,
+    const std::map<std::string, bool>& endpoint_health, std::uint64_t version) {
   boost::asio::io_context resolver_context;
   boost::asio::ip::tcp::resolver resolver(resolver_context);
   std::vector<stack_entry> stacks;

@@ -5,8 +5,8 @@
 
 #include <chrono>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,12 +19,11 @@ class table_builder {
  public:
   /// Builds version `version` of the table. Throws std::runtime_error when an
   /// endpoint does not resolve or there are more than max_stacks stack names.
-  routing_table_ptr build(std::shared_ptr<const config> settings,
-                          const std::map<std::string, std::uint32_t>& weights,
-                          const std::map<std::string, std::chrono::steady_clock::time_point>& drains,
-                          const std::set<std::string>& finished_drains,
-                          const std::map<std::string, bool>& endpoint_health,
-                          std::uint64_t version);
+  routing_table_ptr build(
+      std::shared_ptr<const config> settings, const std::map<std::string, std::uint32_t>& weights,
+      const std::map<std::string, std::chrono::steady_clock::time_point>& drains,
+      const std::set<std::string>& finished_drains,
+      const std::map<std::string, bool>& endpoint_health, std::uint64_t version);
 
   /// Names of every stack id handed out so far (index = id). Control thread only.
   [[nodiscard]] const std::vector<std::string>& stack_names() const { return stack_names_; }

@@ -9,8 +9,8 @@
 
 #include "quikedge/config_loader.hpp"
 #include "server/listener.hpp"
-#include "util/log.hpp"
 #include "tls/tls_context.hpp"
+#include "util/log.hpp"
 
 namespace quikedge::server {
 namespace {
@@ -173,8 +173,8 @@ void control_plane::set_weights(const weight_map& weights,
     return;
   }
   if (expected_version && *expected_version != version_) {
-    done({409, "version is " + std::to_string(version_) + ", not " +
-                   std::to_string(*expected_version)});
+    done({409,
+          "version is " + std::to_string(version_) + ", not " + std::to_string(*expected_version)});
     return;
   }
   std::string before = weights_json(weights_);
@@ -355,8 +355,8 @@ void control_plane::publish(const change_origin& origin, const std::string& acti
 }
 
 void control_plane::install_table(done_fn done) {
-  auto table =
-      builder_.build(settings_, weights_, drains_, finished_drains_, endpoint_health_, ++table_serial_);
+  auto table = builder_.build(settings_, weights_, drains_, finished_drains_, endpoint_health_,
+                              ++table_serial_);
   finished_drains_.clear();
   table_ = table;
   arm_drain_timer();
@@ -405,8 +405,8 @@ std::string control_plane::state_json() const {
     entry["weight"] = stack.weight;
     boost::json::array endpoints;
     for (const auto& endpoint : stack.endpoints) {
-      endpoints.push_back(boost::json::object{{"address", endpoint.name},
-                                              {"healthy", endpoint.healthy}});
+      endpoints.push_back(
+          boost::json::object{{"address", endpoint.name}, {"healthy", endpoint.healthy}});
     }
     entry["endpoints"] = std::move(endpoints);
     std::int64_t closed = 0;

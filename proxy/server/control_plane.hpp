@@ -9,15 +9,15 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
-#include "quikedge/config.hpp"
 #include "health/health_checker.hpp"
 #include "metrics/access_log.hpp"
+#include "quikedge/config.hpp"
 #include "routing/table_builder.hpp"
 #include "server/worker.hpp"
 
@@ -118,7 +118,7 @@ class control_plane {
   bool listeners_up_ = false;
 
   weight_map weights_;
-  weight_map file_weights_;  ///< weights of the config file last read (reload rule)
+  weight_map file_weights_;         ///< weights of the config file last read (reload rule)
   std::uint64_t version_ = 1;       ///< API state version (admin changes)
   std::uint64_t table_serial_ = 1;  ///< every table built, health changes included
   std::map<std::string, bool> endpoint_health_;  ///< "stack\nendpoint" → healthy

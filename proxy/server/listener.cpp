@@ -11,9 +11,9 @@ boost::asio::ip::tcp::endpoint resolve_bind_address(const address& where) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::resolver resolver(io);
   std::string host = where.host.empty() ? "0.0.0.0" : where.host;
-  auto results = resolver.resolve(host, std::to_string(where.port),
-                                  boost::asio::ip::tcp::resolver::numeric_service |
-                                      boost::asio::ip::tcp::resolver::passive);
+  auto results = resolver.resolve(
+      host, std::to_string(where.port),
+      boost::asio::ip::tcp::resolver::numeric_service | boost::asio::ip::tcp::resolver::passive);
   if (results.empty()) {
     throw std::runtime_error("cannot resolve listen address " + where.to_string());
   }

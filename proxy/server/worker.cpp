@@ -29,7 +29,9 @@ worker::worker(unsigned index, std::atomic<std::int64_t>& open_connections)
       context_(io_, *metrics_, open_connections, random_seed(index)),
       sweep_timer_(io_) {}
 
-worker::~worker() { stop(); }
+worker::~worker() {
+  stop();
+}
 
 void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor,
                           std::shared_ptr<boost::asio::ssl::context> tls) {
@@ -38,8 +40,8 @@ void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor,
 }
 
 void worker::enable_access_log(metrics::access_log_writer& writer, double sample_rate) {
-  access_log_ = std::make_unique<metrics::access_log_buffer>(writer, sample_rate,
-                                                             random_seed(index_ + 1000));
+  access_log_ =
+      std::make_unique<metrics::access_log_buffer>(writer, sample_rate, random_seed(index_ + 1000));
   context_.access_log = access_log_.get();
 }
 
@@ -90,10 +92,10 @@ void worker::stop() {
 }
 
 void worker::do_accept(acceptor_slot& slot) {
-  slot.acceptor.async_accept(io_, [this, &slot](const boost::system::error_code& ec,
-                                                boost::asio::ip::tcp::socket socket) {
-    on_accept(slot, ec, std::move(socket));
-  });
+  slot.acceptor.async_accept(
+      io_, [this, &slot](const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket) {
+        on_accept(slot, ec, std::move(socket));
+      });
 }
 
 void worker::on_accept(acceptor_slot& slot, const boost::system::error_code& ec,

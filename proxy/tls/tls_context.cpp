@@ -27,8 +27,8 @@ std::shared_ptr<boost::asio::ssl::context> make_server_context(const tls_config&
   namespace ssl = boost::asio::ssl;
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
   boost::system::error_code ec;
   context->use_certificate_chain_file(settings.certificate, ec);
   if (ec) {

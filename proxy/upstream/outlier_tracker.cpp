@@ -26,7 +26,8 @@ void outlier_tracker::on_success(routing::endpoint_id id) {
 
 void outlier_tracker::on_unreachable(routing::endpoint_id endpoint, clock::time_point now) {
   state& s = at(endpoint);
-  const clock::duration backoff = std::chrono::milliseconds(1000) * (1L << std::min(s.times_unreachable, 5U));
+  const clock::duration backoff =
+      std::chrono::milliseconds(1000) * (1L << std::min(s.times_unreachable, 5U));
   s.unreachable_until = now + backoff;
   ++s.times_unreachable;
   ++ejections_;
@@ -39,8 +40,7 @@ void outlier_tracker::clear_unreachable() {
   }
 }
 
-bool outlier_tracker::stack_usable(const routing::stack_entry& stack,
-                                   clock::time_point now) const {
+bool outlier_tracker::stack_usable(const routing::stack_entry& stack, clock::time_point now) const {
   for (const auto& e : stack.endpoints) {
     if (e.healthy && !ejected(e.id, now)) {
       return true;
@@ -50,8 +50,7 @@ bool outlier_tracker::stack_usable(const routing::stack_entry& stack,
 }
 
 bool outlier_tracker::on_failure(const routing::stack_entry& stack, routing::endpoint_id endpoint,
-                                 const outlier_detection_config& settings,
-                                 clock::time_point now) {
+                                 const outlier_detection_config& settings, clock::time_point now) {
   state& s = at(endpoint);
   if (++s.consecutive_failures < settings.consecutive_failures || s.ejected_until > now) {
     return false;

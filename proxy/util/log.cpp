@@ -28,7 +28,9 @@ void init(log_level configured) {
   current_level.store(level);
 }
 
-bool enabled(log_level level) { return static_cast<int>(level) >= current_level.load(); }
+bool enabled(log_level level) {
+  return static_cast<int>(level) >= current_level.load();
+}
 
 void write(log_level level, std::string_view message) {
   if (!enabled(level)) {

@@ -18,9 +18,17 @@ void init(log_level configured);
 /// (one write per line).
 void write(log_level level, std::string_view message);
 
-inline void debug(std::string_view m) { write(log_level::debug, m); }
-inline void info(std::string_view m) { write(log_level::info, m); }
-inline void warn(std::string_view m) { write(log_level::warn, m); }
-inline void error(std::string_view m) { write(log_level::error, m); }
+inline void debug(std::string_view m) {
+  write(log_level::debug, m);
+}
+inline void info(std::string_view m) {
+  write(log_level::info, m);
+}
+inline void warn(std::string_view m) {
+  write(log_level::warn, m);
+}
+inline void error(std::string_view m) {
+  write(log_level::error, m);
+}
 
 }  // namespace quikedge::log

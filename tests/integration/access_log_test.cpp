@@ -52,7 +52,8 @@ TEST_F(access_log, one_json_line_per_request_with_every_field) {
   EXPECT_EQ(first.at("endpoint").as_string(), blue().address());
   EXPECT_EQ(first.at("client").as_string(), "127.0.0.1");
   EXPECT_GT(first.at("bytes_out").to_number<int>(), 0);
-  EXPECT_GE(first.at("duration_ms").to_number<double>(), first.at("upstream_ms").to_number<double>());
+  EXPECT_GE(first.at("duration_ms").to_number<double>(),
+            first.at("upstream_ms").to_number<double>());
   EXPECT_TRUE(first.at("time").as_string().ends_with("Z"));
   const auto& echo = by_path.at("/echo");
   EXPECT_EQ(echo.at("request_id").as_string().size(), 32U) << "generated id";

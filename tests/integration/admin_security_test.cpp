@@ -43,8 +43,9 @@ class admin_security : public ::testing::Test {
            "admin:\n  address: \"127.0.0.1:0\"\n  max_body_bytes: 4096\n"
            "  audit_log: audit.jsonl\n  tokens:\n" +
            token("viewer", "readonly") + token("deployer", "operator") + token("root", "admin") +
-           "stacks:\n  blue: { endpoints: [\"" + blue_->address() + "\"] }\n  green: { endpoints: [\"" +
-           green_->address() + "\"] }\n" + "routing:\n  weights: { blue: " + std::to_string(blue) +
+           "stacks:\n  blue: { endpoints: [\"" + blue_->address() +
+           "\"] }\n  green: { endpoints: [\"" + green_->address() + "\"] }\n" +
+           "routing:\n  weights: { blue: " + std::to_string(blue) +
            ", green: " + std::to_string(green) + " }\n  stack_response_header: X-QuikEdge-Stack\n" +
            extra;
   }
@@ -127,7 +128,8 @@ TEST_F(admin_security, bad_calls_are_refused_and_change_nothing) {
                  "text/plain")
                 .status,
             415);
-  std::string huge = R"({"weights":{"blue":1,"green":1},"reason":")" + std::string(8192, 'x') + "\"}";
+  std::string huge =
+      R"({"weights":{"blue":1,"green":1},"reason":")" + std::string(8192, 'x') + "\"}";
   EXPECT_EQ(call("PUT", "/api/v1/weights", "deployer", huge).status, 413);
   EXPECT_EQ(call("POST", "/api/v1/rollback", "deployer", R"({"to":"purple"})").status, 400);
   EXPECT_EQ(version(), before);
@@ -158,9 +160,9 @@ TEST_F(admin_security, every_change_writes_one_audit_line_before_answering) {
 }
 
 TEST_F(admin_security, reload_of_an_invalid_file_changes_nothing) {
-  ASSERT_EQ(call("PUT", "/api/v1/weights", "deployer", R"({"weights":{"blue":70,"green":30}})")
-                .status,
-            200);
+  ASSERT_EQ(
+      call("PUT", "/api/v1/weights", "deployer", R"({"weights":{"blue":70,"green":30}})").status,
+      200);
   const auto before = version();
   {
     std::ofstream out(proxy_.config_path());

@@ -123,8 +123,8 @@ TEST_F(bodies, small_chunked_body_over_the_limit_sent_with_its_head_is_413) {
   auto response = client.read_response();
   if (response.status == 200) {
     ADD_FAILURE() << "BUG: a chunked body over limits.max_request_body_bytes that arrives with "
-                    "its head is relayed (200, "
-                 << response.body.size() << " bytes echoed) instead of refused with 413";
+                     "its head is relayed (200, "
+                  << response.body.size() << " bytes echoed) instead of refused with 413";
   }
   EXPECT_TRUE(response.status == 413 || response.status == 0) << response.status;
 }

@@ -76,9 +76,9 @@ TEST_F(large_bodies, upload_of_256_mib_streams_through_echo_in_bounded_memory) {
   sample();
   if (response.status == 0 && response.error.starts_with("no progress") && received == 0) {
     ADD_FAILURE() << "BUG: the proxy reads the upstream response only after the whole request "
-                    "body was sent, so an upstream that answers while reading (/echo) deadlocks "
-                    "once the socket buffers are full: "
-                 << response.error << ", 0 bytes echoed back";
+                     "body was sent, so an upstream that answers while reading (/echo) deadlocks "
+                     "once the socket buffers are full: "
+                  << response.error << ", 0 bytes echoed back";
   }
   ASSERT_EQ(response.status, 200) << response.error << " (" << received << " bytes echoed)";
   EXPECT_EQ(received, transfer_bytes);

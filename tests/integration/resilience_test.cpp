@@ -19,7 +19,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string bin(const std::string& name) { return std::string(QUIKEDGE_BIN_DIR) + "/" + name; }
+std::string bin(const std::string& name) {
+  return std::string(QUIKEDGE_BIN_DIR) + "/" + name;
+}
 
 /// A config with per-stack endpoint lists and fast health checks.
 std::string config_yaml(const std::vector<std::string>& blue, const std::vector<std::string>& green,
@@ -32,15 +34,16 @@ std::string config_yaml(const std::vector<std::string>& blue, const std::vector<
     }
     return out + "]";
   };
-  const std::string check = !health_checks ? "" :
-      "    health_check: { path: /health, interval: 100ms, timeout: 200ms, healthy_threshold: 2, "
-      "unhealthy_threshold: 2 }\n";
+  const std::string check = !health_checks ? ""
+                                           : "    health_check: { path: /health, interval: 100ms, "
+                                             "timeout: 200ms, healthy_threshold: 2, "
+                                             "unhealthy_threshold: 2 }\n";
   return "workers: 2\n"
          "listeners: [{ name: http, address: \"127.0.0.1:0\" }]\n"
          "admin: { address: \"127.0.0.1:0\" }\n"
          "stacks:\n"
-         "  blue:\n    endpoints: " + list(blue) + "\n" + check +
-         "  green:\n    endpoints: " + list(green) + "\n" + check +
+         "  blue:\n    endpoints: " +
+         list(blue) + "\n" + check + "  green:\n    endpoints: " + list(green) + "\n" + check +
          "routing:\n  weights: { blue: " + std::to_string(blue_weight) +
          ", green: " + std::to_string(green_weight) +
          " }\n  stack_response_header: X-QuikEdge-Stack\n" + extra;
@@ -84,7 +87,9 @@ bool endpoint_healthy(proxy_process& proxy, const std::string& stack, const std:
   return false;
 }
 
-int readyz(proxy_process& proxy) { return proxy.admin("GET", "/readyz").status; }
+int readyz(proxy_process& proxy) {
+  return proxy.admin("GET", "/readyz").status;
+}
 
 TEST(resilience, failing_health_check_takes_endpoint_out_without_failed_requests) {
   auto dir = make_temp_directory();
@@ -165,8 +170,7 @@ TEST(resilience, dead_weighted_stack_fails_over_then_recovers) {
   ASSERT_TRUE(restarted.wait_for_line("listening on", deadline_in(10s)).has_value());
   EXPECT_TRUE(eventually([&] { return readyz(proxy) == 200; }, 10s));
   EXPECT_TRUE(eventually(
-      [&] { return http_get(proxy.http_port(), "/").header("X-QuikEdge-Stack") == "blue"; },
-      10s));
+      [&] { return http_get(proxy.http_port(), "/").header("X-QuikEdge-Stack") == "blue"; }, 10s));
 }
 
 TEST(resilience, flapping_endpoint_changes_state_no_faster_than_thresholds) {

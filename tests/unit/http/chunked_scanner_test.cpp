@@ -27,8 +27,8 @@ TEST(ChunkedScanner, SameResultWhenFedOneByteAtATime) {
 }
 
 TEST(ChunkedScanner, RefusesBadFraming) {
-  for (std::string bad : {"x\r\n", "5\r\nhelloXX", "\r\n", "5\r\nhello\rX",
-                          "fffffffffffffffffff\r\n"}) {
+  for (std::string bad :
+       {"x\r\n", "5\r\nhelloXX", "\r\n", "5\r\nhello\rX", "fffffffffffffffffff\r\n"}) {
     chunked_scanner scanner;
     scanner.scan(bad);
     EXPECT_TRUE(scanner.failed()) << bad;

@@ -47,10 +47,11 @@ TEST(UpstreamHead, ChunkedBodyStaysChunkedAndExpectIsStripped) {
 
 TEST(ClientHead, AddsStackHeaderAndConnectionDecision) {
   message_head head;
-  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: "
-                                "timeout=5\r\nX-QuikEdge-Stack: forged\r\nContent-Length: 2\r\n\r\n",
-                                head_limits{}, false, head),
-            parse_status::ok);
+  ASSERT_EQ(
+      parse_response_head("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: "
+                          "timeout=5\r\nX-QuikEdge-Stack: forged\r\nContent-Length: 2\r\n\r\n",
+                          head_limits{}, false, head),
+      parse_status::ok);
   std::string out;
   write_client_response_head(head, {false, 1, "X-QuikEdge-Stack", "green"}, out);
   EXPECT_EQ(out,

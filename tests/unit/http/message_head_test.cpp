@@ -58,17 +58,21 @@ TEST(RequestHead, Framing) {
 
 TEST(RequestHead, RefusesAmbiguousFraming) {
   message_head head;
-  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", head),
-            parse_status::bad_request);
+  EXPECT_EQ(
+      parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", head),
+      parse_status::bad_request);
   EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", head),
             parse_status::bad_request);
-  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 1,1\r\n\r\n", head), parse_status::bad_request);
-  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", head), parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 1,1\r\n\r\n", head),
+            parse_status::bad_request);
+  EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", head),
+            parse_status::bad_request);
   EXPECT_EQ(parse("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", head),
             parse_status::bad_request);
-  EXPECT_EQ(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
-                  head),
-            parse_status::bad_request);
+  EXPECT_EQ(
+      parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+            head),
+      parse_status::bad_request);
   EXPECT_EQ(parse("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", head),
             parse_status::not_implemented);
   EXPECT_EQ(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", head),
@@ -107,8 +111,9 @@ TEST(RequestHead, EnforcesSizeAndCountLimits) {
 TEST(ResponseHead, FramingByStatusAndMethod) {
   message_head head;
   head_limits limits;
-  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", limits, false, head),
-            parse_status::ok);
+  ASSERT_EQ(
+      parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", limits, false, head),
+      parse_status::ok);
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.reason, "OK");
   EXPECT_EQ(head.framing, body_framing::content_length);

@@ -35,7 +35,8 @@ TEST(TunnelList, DrainSpreadsClosesEvenlyOverTheWindow) {
   list.apply_drains(table(0, true, now + std::chrono::seconds(10)), now);
   std::vector<long> seconds;
   for (auto& t : tunnels) {
-    seconds.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(t.close_at - now).count());
+    seconds.push_back(
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.close_at - now).count());
   }
   std::sort(seconds.begin(), seconds.end());
   for (std::size_t i = 0; i < seconds.size(); ++i) {

@@ -37,7 +37,8 @@ TEST(WsFrameTracker, BoundariesForEveryLengthEncoding) {
       std::size_t first = tracker.advance(bytes, true);
       EXPECT_EQ(first, frame(size, masked).size()) << size;
       EXPECT_TRUE(tracker.at_boundary());
-      EXPECT_EQ(tracker.advance(std::string_view(bytes).substr(first), false), frame(3, masked).size());
+      EXPECT_EQ(tracker.advance(std::string_view(bytes).substr(first), false),
+                frame(3, masked).size());
       EXPECT_TRUE(tracker.at_boundary());
     }
   }

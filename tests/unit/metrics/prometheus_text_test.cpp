@@ -20,10 +20,12 @@ TEST(PrometheusText, SumsWorkersAndKeepsBucketsCumulative) {
   input.stacks = {{"blue", 0, 90, {{"127.0.0.1:1", true}}}, {"green", 1, 10, {}}};
   input.config_version = 7;
   std::string text = render_prometheus(input);
-  EXPECT_NE(text.find("http_requests_total{environment=\"live\",stack=\"blue\",status=\"200\"} 2\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("http_requests_total{environment=\"live\",stack=\"blue\",status=\"503\"} 1\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("http_requests_total{environment=\"live\",stack=\"blue\",status=\"200\"} 2\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("http_requests_total{environment=\"live\",stack=\"blue\",status=\"503\"} 1\n"),
+      std::string::npos);
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{environment=\"live\",stack=\"blue\","
                       "le=\"0.005\"} 1\n"),
             std::string::npos);
@@ -33,8 +35,9 @@ TEST(PrometheusText, SumsWorkersAndKeepsBucketsCumulative) {
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{environment=\"live\",stack=\"blue\","
                       "le=\"+Inf\"} 3\n"),
             std::string::npos);
-  EXPECT_NE(text.find("http_request_duration_seconds_count{environment=\"live\",stack=\"blue\"} 3\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("http_request_duration_seconds_count{environment=\"live\",stack=\"blue\"} 3\n"),
+      std::string::npos);
   EXPECT_NE(text.find("quikedge_stack_weight{environment=\"live\",stack=\"green\"} 10\n"),
             std::string::npos);
   EXPECT_NE(text.find("quikedge_config_version{environment=\"live\"} 7\n"), std::string::npos);

@@ -93,7 +93,8 @@ TEST(EndpointSelector, LeastRequestPrefersTheLessLoadedEndpoint) {
   }
   int picked_idle = 0;
   for (int i = 0; i < 200; ++i) {
-    picked_idle += selector.pick(stack, load_balancer::least_request, tracker, {}, clock::now()) == 1;
+    picked_idle +=
+        selector.pick(stack, load_balancer::least_request, tracker, {}, clock::now()) == 1;
   }
   // Two random choices: the busy endpoint wins only when both draws hit it (~1/4).
   EXPECT_GT(picked_idle, 120);
