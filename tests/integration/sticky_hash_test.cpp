@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/two_stacks.hpp"
@@ -28,16 +29,16 @@ std::string key(int i) {
   return "user-" + std::to_string(i * 7919 + 17);
 }
 
-/// The stack serving each key through the proxy on `port`: pipelined batches of GETs
-/// with X-User-Id (and no cookie, so rule 3 decides) on one keep-alive connection.
-testing::AssertionResult map_keys(std::uint16_t port, std::vector<std::string>& stacks) {
-  stacks.assign(key_count, "");
+/// Maps keys [first, last) on one keep-alive connection: pipelined batches of GETs with
+/// X-User-Id (and no cookie, so rule 3 decides).
+testing::AssertionResult map_slice(std::uint16_t port, int first_key, int last_key,
+                                   std::vector<std::string>& stacks) {
   http_client client(port);
   if (!client.is_open()) {
     return testing::AssertionFailure() << "connect: " << client.error();
   }
-  for (int first = 0; first < key_count; first += batch) {
-    const int last = std::min(key_count, first + batch);
+  for (int first = first_key; first < last_key; first += batch) {
+    const int last = std::min(last_key, first + batch);
     std::string requests;
     for (int i = first; i < last; ++i) {
       requests += request_text("GET", "/", {{"X-User-Id", key(i)}});
@@ -52,6 +53,29 @@ testing::AssertionResult map_keys(std::uint16_t port, std::vector<std::string>& 
                << "key " << key(i) << ": " << response.status << " " << response.error;
       }
       stacks[static_cast<std::size_t>(i)] = response.header("X-QuikEdge-Stack");
+    }
+  }
+  return testing::AssertionSuccess();
+}
+
+/// The stack serving each key through the proxy on `port`, over `connections`
+/// connections in parallel (so every proxy worker gets a share).
+testing::AssertionResult map_keys(std::uint16_t port, std::vector<std::string>& stacks) {
+  constexpr int connections = 4;
+  stacks.assign(key_count, "");
+  std::vector<testing::AssertionResult> results(connections, testing::AssertionSuccess());
+  {
+    std::vector<std::jthread> threads;
+    for (int c = 0; c < connections; ++c) {
+      threads.emplace_back([&, c] {
+        results[static_cast<std::size_t>(c)] =
+            map_slice(port, key_count * c / connections, key_count * (c + 1) / connections, stacks);
+      });
+    }
+  }
+  for (auto& result : results) {
+    if (!result) {
+      return result;
     }
   }
   return testing::AssertionSuccess();
