@@ -194,6 +194,11 @@ void control_plane::update_drains(const weight_map& old_weights, std::chrono::mi
     const bool had_weight = old != old_weights.end() && old->second > 0;
     if (weight > 0) {
       drains_.erase(name);  // raising the weight again ends the drain
+    } else if (had_weight && window.count() == 0) {
+      // No window: the stack is drained in the very table this change publishes,
+      // so sticky clients move and its WebSockets close before the call returns.
+      drains_.erase(name);
+      finished_drains_.insert(name);
     } else if (had_weight) {
       drains_[name] = now + window;
     }
@@ -238,9 +243,10 @@ void control_plane::on_drain_timer() {
     return;
   }
   // The window is over: sticky clients of the drained stack move (their cookie
-  // is no longer honoured and gets rewritten).
-  std::string before = weights_json(weights_);
-  publish({"drain", "local", "drain window ended"}, "drain_end", before, [](change_result) {});
+  // is no longer honoured and gets rewritten). Not a change of the routing state
+  // controllers set, so no new version (an If-Match must not fail because of it).
+  log::info("drain window ended");
+  install_table([](change_result) {});
 }
 
 void control_plane::rollback(const std::optional<std::string>& to, const change_origin& origin,
