@@ -94,11 +94,12 @@ void http_session<ClientStream>::handle_response_head() {
     upstream_failed(502);
     return;
   }
-  if (head_.framing == body_framing::until_close || uploading_ || upload_aborted_) {
-    // Answered before the request body ended: the rest of the body would have to
-    // be read and dropped, so the connection ends with this response.
+  if (head_.framing == body_framing::until_close || upload_aborted_) {
     client_keep_alive_ = false;
   }
+  // Answered while the body still uploads (an echo): whether the connection can
+  // stay open is known only at the end. If the upload is then unfinished, the
+  // proxy closes after the complete response, which HTTP/1.1 allows at any time.
   const auto& stack = table_->stacks()[static_cast<std::size_t>(stack_index_)];
   const bool upgraded = head_.status == 101;
   write_client_response_head(
@@ -210,6 +211,9 @@ void http_session<ClientStream>::finish_exchange() {
   if (uploading_) {
     uploading_ = false;  // the upload still pending is cut by close() below
     upload_aborted_ = true;
+  }
+  if (upload_aborted_) {
+    client_keep_alive_ = false;
   }
   // Bytes after the response mean the upstream broke framing: never reuse it.
   release_upstream(upstream_keep_alive_ && upstream_in_.empty() && !upload_aborted_ &&
