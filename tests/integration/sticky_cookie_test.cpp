@@ -292,15 +292,8 @@ TEST_F(sticky_cookie, a_rollback_moves_sticky_clients_at_once) {
     ++seen[response.header("X-QuikEdge-Stack")];
     ++cookies[parse_set_cookie(response.header("Set-Cookie")).value];
   }
-  if (seen["green"] > 0) {
-    ADD_FAILURE() << "BUG: after POST /api/v1/rollback returned, " << seen["green"]
-                 << " of 20 requests with the green cookie were still served by green: the "
-                    "rollback publishes green as draining (drain_until = now) and only the "
-                    "drain timer's later publish ends it (proxy/server/control_plane.cpp "
-                    "rollback() -> update_drains(); routing/route_request.cpp "
-                    "sticky_target_valid() ignores drain_until). "
-                 << testing::PrintToString(seen);
-  }
+  // Regression guard: a zero window used to publish green as draining until the drain
+  // timer's second publish, so back-to-back requests right after the call still got green.
   EXPECT_EQ(seen["blue"], 20) << testing::PrintToString(seen);
   EXPECT_EQ(cookies["blue"], 20) << testing::PrintToString(cookies);
 }
