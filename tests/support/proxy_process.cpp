@@ -201,8 +201,8 @@ double proxy_process::metric(std::string_view name,
   return total;
 }
 
-int proxy_process::stop() {
-  return child_ ? child_->stop() : -1;
+int proxy_process::stop(std::chrono::milliseconds grace) {
+  return child_ ? child_->stop(grace) : -1;
 }
 
 }  // namespace quikedge::test

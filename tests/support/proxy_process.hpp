@@ -72,8 +72,8 @@ class proxy_process {
   /// (summed when several match), or -1 when none does.
   double metric(std::string_view name, const std::map<std::string, std::string>& labels);
 
-  /// Stops the proxy (SIGTERM, then SIGKILL) and returns its exit status.
-  int stop();
+  /// Stops the proxy (SIGTERM, then SIGKILL after `grace`) and returns its exit status.
+  int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
  private:
   std::filesystem::path directory_;
