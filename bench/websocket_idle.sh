@@ -125,7 +125,7 @@ if [ -z "${SKIP_IDLE:-}" ]; then
   bench_pid=$!
   pids+=("$bench_pid")
   for _ in $(seq 1 1200); do  # the opening phase, at most 120 s
-    grep -q "WebSockets open" "$work/idle.err" && break
+    grep -q "WebSockets open" "$work/idle.err" 2>/dev/null && break
     kill -0 "$bench_pid" 2>/dev/null || break
     sleep 0.1
   done
