@@ -32,6 +32,7 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
 
   void start();
   void on_deadline() override;
+  void on_shutdown() override;
 
  private:
   using error_code = boost::system::error_code;

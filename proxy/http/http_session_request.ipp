@@ -89,6 +89,16 @@ void http_session<ClientStream>::on_deadline() {
 }
 
 template <class ClientStream>
+void http_session<ClientStream>::on_shutdown() {
+  if (phase_ == phase::idle) {
+    // Waiting for a next request that will not be served: close now, so a
+    // restart does not wait for keep-alive clients to go away on their own.
+    close(false);
+  }
+  // Otherwise client_keep_alive_ is cleared when the exchange's response starts.
+}
+
+template <class ClientStream>
 void http_session<ClientStream>::do_read_request_head() {
   const auto& settings = context_.table->settings();
   phase_ = client_in_.empty() ? phase::idle : phase::request_head;
@@ -169,7 +179,7 @@ void http_session<ClientStream>::handle_request_head() {
   context_.earn_retry_token(settings.retries.budget_ratio);
   response_status_ = 0;
   client_version_minor_ = head_.version_minor;
-  client_keep_alive_ = head_.wants_keep_alive();
+  client_keep_alive_ = head_.wants_keep_alive() && !context_.shutting_down;
   request_is_head_ = head_.method == "HEAD";
   request_idempotent_ = session_detail::is_idempotent(head_.method);
   request_expect_continue_ = head_.expect_continue;

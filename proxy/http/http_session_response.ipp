@@ -94,7 +94,7 @@ void http_session<ClientStream>::handle_response_head() {
     upstream_failed(502);
     return;
   }
-  if (head_.framing == body_framing::until_close || upload_aborted_) {
+  if (head_.framing == body_framing::until_close || upload_aborted_ || context_.shutting_down) {
     client_keep_alive_ = false;
   }
   // Answered while the body still uploads (an echo): whether the connection can

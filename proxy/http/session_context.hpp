@@ -42,6 +42,8 @@ class deadline_entry {
 
   /// Called by the sweeper, on the worker thread, once the deadline has passed.
   virtual void on_deadline() = 0;
+  /// The process is stopping: close now if idle, else after the current exchange.
+  virtual void on_shutdown() {}
 
   clock::time_point deadline = clock::time_point::max();
   deadline_entry* prev = nullptr;
@@ -147,6 +149,7 @@ struct session_context {
   deadline_list deadlines;
   tunnel_list tunnels;
   buffer_pool buffers;
+  bool shutting_down = false;  ///< no more keep-alive: connections end after their exchange
   metrics::access_log_buffer* access_log = nullptr;  ///< null: access log off
   request_id_generator request_ids;
 };

@@ -78,6 +78,19 @@ void worker::stop_accepting() {
       boost::system::error_code ignored;
       slot->acceptor.close(ignored);
     }
+    // Idle keep-alive connections close now, busy ones after their response;
+    // WebSockets get their 1001 close frames.
+    context_.shutting_down = true;
+    for (auto* entry = context_.deadlines.head(); entry != nullptr;) {
+      auto* following = entry->next;
+      entry->on_shutdown();
+      entry = following;
+    }
+    for (auto* tunnel = context_.tunnels.head(); tunnel != nullptr;) {
+      auto* following = tunnel->next;
+      tunnel->begin_close();
+      tunnel = following;
+    }
   });
 }
 

@@ -44,7 +44,8 @@ class worker {
   /// start from then on see it. Any thread.
   void install(routing::routing_table_ptr table, std::function<void()> done);
 
-  /// Stops accepting; sessions in flight continue. Any thread.
+  /// Stops accepting and winds sessions down: idle ones close at once, busy ones
+  /// after their response, tunnels with a 1001 close. Any thread.
   void stop_accepting();
 
   /// Number of open client connections on this worker (approximate, any thread).
