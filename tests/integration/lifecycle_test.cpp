@@ -42,8 +42,8 @@ TEST_F(lifecycle, sigterm_closes_idle_keep_alive_connections_at_once) {
   EXPECT_TRUE(idle.wait_closed(std::chrono::seconds(1)));
   if (status == 0 && took >= std::chrono::milliseconds(4500)) {
     ADD_FAILURE() << "BUG: SIGTERM waits the full 5 s drain for an idle keep-alive connection "
-                    "(exit after "
-                 << took.count() << " ms) instead of closing it at once";
+                     "(exit after "
+                  << took.count() << " ms) instead of closing it at once";
   }
   EXPECT_LT(took, std::chrono::seconds(2));
 }
