@@ -20,15 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 1 200); do
-    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-    sleep 0.05
-  done
-  echo "nothing answers on $1" >&2
-  return 1
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 blue_port=$(free_port); green_port=$(free_port); port=$(free_port); admin=$(free_port)
 taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$blue_port" --name blue >/dev/null &
