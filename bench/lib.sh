@@ -14,3 +14,11 @@ wait_port() {
   echo "nothing answers on port $1" >&2
   return 1
 }
+
+# PIDs the script started; stop_started kills only those, then removes $work.
+pids=()
+stop_started() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}

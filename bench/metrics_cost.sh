@@ -16,15 +16,9 @@ cmake -S "$root" -B "$off_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DQUIKEDGE_ME
 cmake --build "$off_dir" --target quikedge >/dev/null
 
 work=$(mktemp -d /tmp/quikedge-metrics.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+trap stop_started EXIT
 
 blue=$(free_port); green=$(free_port)
 taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$blue" --name blue >/dev/null & pids+=($!)

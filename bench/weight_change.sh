@@ -12,16 +12,10 @@ duration=${DURATION:-5}
 rounds=${ROUNDS:-3}
 changes=${CHANGES:-300}
 work=$(mktemp -d /tmp/quikedge-weights.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+trap stop_started EXIT
 
 blue_port=$(free_port); green_port=$(free_port); port=$(free_port); admin=$(free_port)
 taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$blue_port" --name blue >/dev/null &
