@@ -14,7 +14,7 @@ build_packages=(
 test_packages=(
   libbenchmark-dev nginx-light haproxy wrk prometheus openssl
   python3 python3-websockets procps clang-format clang-tidy
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core clang-14 libfuzzer-14-dev libclang-rt-14-dev strace
 )
 packages=("${build_packages[@]}")
 if [ "${1:-all}" != build ]; then

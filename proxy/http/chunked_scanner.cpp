@@ -1,7 +1,11 @@
-// State machine over chunked transfer coding (RFC 9112 section 7.1).
+// State machine over chunked transfer coding (RFC 9112 section 7.1). Every line
+// must end in CRLF: a bare LF is where lenient parsers disagree about a chunk's
+// end, and a request can hide behind that disagreement.
 #include "http/chunked_scanner.hpp"
 
 #include <algorithm>
+
+#include "http/message_head.hpp"
 
 namespace quikedge::http {
 namespace {
@@ -22,129 +26,146 @@ int hex_value(char c) {
 // Larger chunks are never legitimate and would overflow the running total.
 constexpr std::uint64_t max_chunk_size = std::uint64_t{1} << 56;
 
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+
+// Extensions are not interpreted (nor forwarded), but their bytes must be ones
+// a chunk-ext can hold: visible characters, blanks and obs-text; no controls.
+bool is_extension_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u == '\t' || (u >= 0x20 && u != 0x7f);
+}
+
 }  // namespace
 
-std::size_t chunked_scanner::scan(std::string_view input) {
+void chunked_scanner::advance(char c) {
+  switch (state_) {
+    case state::size_first:
+    case state::size: {
+      int digit = hex_value(c);
+      if (digit >= 0) {
+        if (chunk_remaining_ >= max_chunk_size / 16) {
+          fail();
+          return;
+        }
+        chunk_remaining_ = chunk_remaining_ * 16 + static_cast<std::uint64_t>(digit);
+        state_ = state::size;
+      } else if (state_ == state::size_first) {
+        fail();
+      } else if (c == ';') {
+        state_ = state::extension;
+      } else if (c == '\r') {
+        state_ = state::size_lf;
+      } else if (is_blank(c)) {
+        state_ = state::size_ws;  // BWS, allowed only before an extension
+      } else {
+        fail();
+      }
+      return;
+    }
+    case state::size_ws:
+      if (c == ';') {
+        state_ = state::extension;
+      } else if (!is_blank(c)) {
+        fail();
+      }
+      return;
+    case state::extension:
+      if (c == '\r') {
+        state_ = state::size_lf;
+      } else if (!is_extension_char(c)) {
+        fail();
+      }
+      return;
+    case state::size_lf:
+      if (c != '\n') {
+        fail();
+        return;
+      }
+      state_ = chunk_remaining_ == 0 ? state::trailer_start : state::data;
+      return;
+    case state::data_cr:
+      state_ = c == '\r' ? state::data_lf : state::error;
+      return;
+    case state::data_lf:
+      state_ = c == '\n' ? state::size_first : state::error;
+      return;
+    case state::trailer_start:
+      if (c == '\r') {
+        state_ = state::final_lf;
+      } else if (is_token_char(c)) {
+        state_ = state::trailer_name;
+      } else {
+        fail();  // obs-fold, a bare LF or a line that is no field
+      }
+      return;
+    case state::trailer_name:
+      if (c == ':') {
+        state_ = state::trailer_value;
+      } else if (!is_token_char(c)) {
+        fail();
+      }
+      return;
+    case state::trailer_value:
+      if (c == '\r') {
+        state_ = state::trailer_lf;
+      } else if (!is_field_value_char(c)) {
+        fail();
+      }
+      return;
+    case state::trailer_lf:
+      state_ = c == '\n' ? state::trailer_start : state::error;
+      return;
+    case state::final_lf:
+      state_ = c == '\n' ? state::done : state::error;
+      return;
+    case state::data:
+    case state::done:
+    case state::error:
+      return;
+  }
+}
+
+chunk_step chunked_scanner::step(std::string_view input) {
   std::size_t i = 0;
   while (i < input.size() && state_ != state::done && state_ != state::error) {
-    char c = input[i];
-    switch (state_) {
-      case state::size_first:
-      case state::size: {
-        int digit = hex_value(c);
-        if (digit >= 0) {
-          if (chunk_remaining_ >= max_chunk_size / 16) {
-            state_ = state::error;
-            return i;
-          }
-          chunk_remaining_ = chunk_remaining_ * 16 + static_cast<std::uint64_t>(digit);
-          state_ = state::size;
-        } else if (state_ == state::size_first) {
-          state_ = state::error;
-          return i;
-        } else if (c == ';') {
-          state_ = state::extension;
-        } else if (c == '\r') {
-          state_ = state::size_lf;
-        } else if (c == '\n') {
-          state_ = chunk_remaining_ == 0 ? state::trailer_start : state::data;
-        } else if (c == ' ' || c == '\t') {
-          state_ = state::extension;  // BWS before an extension
-        } else {
-          state_ = state::error;
-          return i;
-        }
-        ++i;
-        break;
+    if (state_ == state::data) {
+      auto take =
+          static_cast<std::size_t>(std::min<std::uint64_t>(chunk_remaining_, input.size() - i));
+      chunk_remaining_ -= take;
+      payload_bytes_ += take;
+      if (chunk_remaining_ == 0) {
+        state_ = state::data_cr;
       }
-      case state::extension:
-        if (c == '\r') {
-          state_ = state::size_lf;
-        } else if (c == '\n') {
-          state_ = chunk_remaining_ == 0 ? state::trailer_start : state::data;
-        } else if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
-          state_ = state::error;
-          return i;
-        }
-        ++i;
-        break;
-      case state::size_lf:
-        if (c != '\n') {
-          state_ = state::error;
-          return i;
-        }
-        state_ = chunk_remaining_ == 0 ? state::trailer_start : state::data;
-        ++i;
-        break;
-      case state::data: {
-        std::uint64_t take = std::min<std::uint64_t>(chunk_remaining_, input.size() - i);
-        chunk_remaining_ -= take;
-        payload_bytes_ += take;
-        i += static_cast<std::size_t>(take);
-        if (chunk_remaining_ == 0) {
-          state_ = state::data_cr;
-        }
-        break;
-      }
-      case state::data_cr:
-        if (c == '\r') {
-          state_ = state::data_lf;
-        } else if (c == '\n') {
-          state_ = state::size_first;
-        } else {
-          state_ = state::error;
-          return i;
-        }
-        ++i;
-        break;
-      case state::data_lf:
-        if (c != '\n') {
-          state_ = state::error;
-          return i;
-        }
-        state_ = state::size_first;
-        ++i;
-        break;
-      case state::trailer_start:
-        if (c == '\r') {
-          state_ = state::final_lf;
-        } else if (c == '\n') {
-          state_ = state::done;
-        } else {
-          state_ = state::trailer_line;
-        }
-        ++i;
-        break;
-      case state::trailer_line:
-        if (c == '\n') {
-          state_ = state::trailer_start;
-        } else if (c == '\r') {
-          state_ = state::trailer_lf;
-        }
-        ++i;
-        break;
-      case state::trailer_lf:
-        if (c != '\n') {
-          state_ = state::error;
-          return i;
-        }
-        state_ = state::trailer_start;
-        ++i;
-        break;
-      case state::final_lf:
-        if (c != '\n') {
-          state_ = state::error;
-          return i;
-        }
-        state_ = state::done;
-        ++i;
-        break;
-      case state::done:
-      case state::error:
-        break;
+      return {i + take, input.substr(i, take)};
     }
+    const bool in_size_line = state_ == state::size_first || state_ == state::size ||
+                              state_ == state::size_ws || state_ == state::extension;
+    const bool in_trailers = state_ >= state::trailer_start && state_ <= state::final_lf;
+    if (state_ == state::size_first) {
+      line_bytes_ = 0;
+    }
+    if ((in_size_line && ++line_bytes_ > max_line_bytes) ||
+        (in_trailers && ++trailer_bytes_ > max_trailer_bytes)) {
+      fail();
+      break;
+    }
+    advance(input[i]);
+    if (state_ == state::error) {
+      break;  // the offending byte is not consumed
+    }
+    ++i;
   }
-  return i;
+  return {i, {}};
+}
+
+std::size_t chunked_scanner::scan(std::string_view input) {
+  std::size_t used = 0;
+  while (used < input.size() && !done() && !failed()) {
+    used += step(input.substr(used)).consumed;
+  }
+  return used;
 }
 
 }  // namespace quikedge::http

@@ -29,6 +29,29 @@ void append_number(std::string& out, std::uint64_t value) {
   auto result = std::to_chars(digits, digits + sizeof digits, value);
   out.append(digits, result.ptr);
 }
+/// Fields the proxy writes itself from what it parsed: the framing it chose for
+/// the body and the Host it routed by. Copying the sender's lines instead would
+/// let `Connection: Content-Length` strip the framing while the body still flows,
+/// and the next hop would read that body as another message.
+bool written_by_proxy(std::string_view name) {
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+         iequals(name, "host");
+}
+
+/// Headers the proxy acts on keep their meaning whatever Connection says.
+bool removable_by_connection(std::string_view name) {
+  return !iequals(name, "x-request-id");
+}
+
+void append_framing(std::string& out, const message_head& head) {
+  if (head.framing == body_framing::chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  } else if (head.has_content_length) {
+    out.append("Content-Length: ");
+    append_number(out, head.content_length);
+    out.append("\r\n");
+  }
+}
 
 }  // namespace
 
@@ -58,6 +81,8 @@ std::string_view reason_phrase(int status) {
       return "Service Unavailable";
     case 504:
       return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
     default:
       return "Unknown";
   }
@@ -68,14 +93,22 @@ void write_upstream_request_head(const message_head& request, const upstream_req
   out.clear();
   out.append(request.method);
   out.push_back(' ');
+  // An absolute-form target goes upstream as origin-form, its authority as Host
+  // (RFC 9112 3.2.2), so the upstream cannot pick a different host than we did.
+  if (request.target.empty() || request.target.front() == '?') {
+    out.push_back('/');
+  }
   out.append(request.target);
   out.append(request.version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+  append_header(out, "Host",
+                request.has_host || request.absolute_form ? request.host : facts.host_fallback);
 
   // Several X-Forwarded-For lines form one list: they are joined into one line,
   // written after the other fields, with the client's address last.
   std::size_t forwarded_for_count = 0;
   for (const auto& field : request.headers) {
-    if (is_hop_by_hop(field.name) || named_by_connection(request, field.name) ||
+    if (written_by_proxy(field.name) || is_hop_by_hop(field.name) ||
+        (named_by_connection(request, field.name) && removable_by_connection(field.name)) ||
         iequals(field.name, "expect") || iequals(field.name, "x-forwarded-proto")) {
       continue;  // Expect is answered by the proxy itself; the rest are replaced below
     }
@@ -103,12 +136,7 @@ void write_upstream_request_head(const message_head& request, const upstream_req
   if (request.request_id.empty()) {
     append_header(out, "X-Request-Id", facts.request_id);
   }
-  if (!request.has_host) {
-    append_header(out, "Host", facts.host_fallback);
-  }
-  if (request.framing == body_framing::chunked) {
-    out.append("Transfer-Encoding: chunked\r\n");
-  }
+  append_framing(out, request);
   if (facts.websocket) {
     out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
   } else if (request.version_minor == 0) {
@@ -126,14 +154,8 @@ void write_client_response_head(const message_head& response, const client_respo
   out.append(response.reason);
   out.append("\r\n");
   for (const auto& field : response.headers) {
-    if (iequals(field.name, "transfer-encoding")) {
-      // Chunked bodies are relayed unchanged, so the coding list goes with them.
-      if (response.framing == body_framing::chunked) {
-        append_header(out, field.name, field.value);
-      }
-      continue;
-    }
-    if (is_hop_by_hop(field.name) || named_by_connection(response, field.name)) {
+    if (iequals(field.name, "content-length") || is_hop_by_hop(field.name) ||
+        named_by_connection(response, field.name)) {
       continue;
     }
     if (!facts.stack_header.empty() && iequals(field.name, facts.stack_header)) {
@@ -149,6 +171,11 @@ void write_client_response_head(const message_head& response, const client_respo
   }
   if (!facts.set_cookie.empty()) {
     append_header(out, "Set-Cookie", facts.set_cookie);
+  }
+  // 1xx and 204 never carry Content-Length (RFC 9110 8.6); a 304 or a response
+  // to HEAD keeps it as the size the resource would have.
+  if (response.status >= 200 && response.status != 204) {
+    append_framing(out, response);
   }
   if (facts.upgrade) {
     out.append("Connection: Upgrade\r\nUpgrade: websocket\r\n");

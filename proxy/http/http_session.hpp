@@ -12,8 +12,9 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "http/body_tracker.hpp"
+#include "http/body_relay.hpp"
 #include "http/message_head.hpp"
 #include "http/session_context.hpp"
 #include "routing/routing_table.hpp"
@@ -70,7 +71,7 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   void do_read_response_head();
   void on_response_head_bytes(const error_code& ec, std::size_t n);
   void handle_response_head();
-  void on_response_head_written(const error_code& ec);
+  void on_response_head_written(const error_code& ec, std::size_t n);
   void do_read_response_body();
   void on_response_body_bytes(const error_code& ec, std::size_t n);
   void on_response_body_written(const error_code& ec, std::size_t n);
@@ -138,10 +139,15 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   bool upload_aborted_ = false;  ///< the upstream got a partial body: never reuse it
   int client_version_minor_ = 1;
   int response_status_ = 0;
-  std::size_t pending_body_bytes_ = 0;      ///< request body bytes in the upstream write in flight
-  std::size_t pending_response_bytes_ = 0;  ///< response bytes in the client write in flight
-  body_tracker request_body_;
-  body_tracker response_body_;
+  std::size_t pending_body_bytes_ = 0;  ///< client_in_ bytes behind the upstream write in flight
+  std::size_t pending_response_bytes_ =
+      0;  ///< upstream_in_ bytes behind the client write in flight
+  body_relay request_body_;
+  body_relay response_body_;
+  relay_output request_out_;   ///< request body bytes of the upstream write in flight
+  relay_output response_out_;  ///< response body bytes of the client write in flight
+  std::vector<boost::asio::const_buffer> request_buffers_;   ///< gathered request_out_
+  std::vector<boost::asio::const_buffer> response_buffers_;  ///< gathered response_out_
   clock::time_point request_started_{};
 
   // Access log of the current request (only filled when it is sampled).

@@ -26,6 +26,19 @@ inline bool is_idempotent(std::string_view method) {
          method == "DELETE" || method == "TRACE";
 }
 
+/// The buffers of one relay write: an optional head, then the body pieces.
+inline const std::vector<boost::asio::const_buffer>& gather(
+    std::string_view head, const relay_output& body,
+    std::vector<boost::asio::const_buffer>& buffers) {
+  buffers.clear();
+  if (!head.empty()) {
+    buffers.emplace_back(head.data(), head.size());
+  }
+  body.for_each_piece(
+      [&](std::string_view piece) { buffers.emplace_back(piece.data(), piece.size()); });
+  return buffers;
+}
+
 template <class Stream>
 auto& lowest_socket(Stream& stream) {
   if constexpr (requires { stream.lowest_layer(); }) {
@@ -150,6 +163,9 @@ void http_session<ClientStream>::on_request_head_bytes(const error_code& ec, std
       return;
     case parse_status::not_implemented:
       send_error(501, true);
+      return;
+    case parse_status::bad_version:
+      send_error(505, true);
       return;
   }
   if (!client_in_.prepare(session_detail::read_chunk,
@@ -322,17 +338,15 @@ void http_session<ClientStream>::do_write_request_head() {
   phase_ = phase::request_body;
   set_deadline(table_->settings().timeouts.upstream_response);
   upstream_started_ = clock::now();
-  pending_body_bytes_ = request_body_.take(client_in_.view());
+  pending_body_bytes_ = request_body_.take(client_in_.view(), request_out_);
   if (request_body_.failed() ||
-      request_body_.payload_bytes() > table_->settings().limits.max_request_body_bytes) {
+      request_body_.announced_bytes() > table_->settings().limits.max_request_body_bytes) {
     release_upstream(false);
     send_error(request_body_.failed() ? 400 : 413, true);
     return;
   }
-  std::array<boost::asio::const_buffer, 2> buffers{
-      boost::asio::buffer(upstream_head_),
-      boost::asio::buffer(client_in_.data(), pending_body_bytes_)};
-  boost::asio::async_write(upstream_->socket, buffers,
+  boost::asio::async_write(upstream_->socket,
+                           session_detail::gather(upstream_head_, request_out_, request_buffers_),
                            [self = this->shared_from_this()](const error_code& ec, std::size_t) {
                              self->on_request_head_written(ec);
                            });
@@ -425,15 +439,15 @@ void http_session<ClientStream>::on_request_body_bytes(const error_code& ec, std
 
 template <class ClientStream>
 void http_session<ClientStream>::do_write_request_body() {
-  pending_body_bytes_ = request_body_.take(client_in_.view());
+  pending_body_bytes_ = request_body_.take(client_in_.view(), request_out_);
   if (request_body_.failed() ||
-      request_body_.payload_bytes() > table_->settings().limits.max_request_body_bytes) {
+      request_body_.announced_bytes() > table_->settings().limits.max_request_body_bytes) {
     abort_upload(request_body_.failed() ? 400 : 413);
     return;
   }
   set_deadline(table_->settings().timeouts.idle);
   boost::asio::async_write(upstream_->socket,
-                           boost::asio::buffer(client_in_.data(), pending_body_bytes_),
+                           session_detail::gather({}, request_out_, request_buffers_),
                            [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
                              self->on_request_body_written(ec, n);
                            });
@@ -452,8 +466,9 @@ void http_session<ClientStream>::on_request_body_written(const error_code& ec, s
     client_keep_alive_ = false;
     return;
   }
-  client_in_.consume(n);
-  bytes_in_ += n;
+  // The write sent the relay's output; the client bytes behind it are now done.
+  client_in_.consume(pending_body_bytes_);
+  bytes_in_ += pending_body_bytes_;
   pending_body_bytes_ = 0;
   if (!request_body_.complete()) {
     do_read_request_body();

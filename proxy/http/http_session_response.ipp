@@ -113,7 +113,7 @@ void http_session<ClientStream>::handle_response_head() {
     return;
   }
   upstream_in_.consume(head_.head_bytes);
-  pending_response_bytes_ = response_body_.take(upstream_in_.view());
+  pending_response_bytes_ = response_body_.take(upstream_in_.view(), response_out_);
   if (response_body_.failed()) {
     upstream_failed(502);
     return;
@@ -121,25 +121,16 @@ void http_session<ClientStream>::handle_response_head() {
   response_started_ = true;
   phase_ = phase::response_body;
   set_deadline(table_->settings().timeouts.idle);
-  std::array<boost::asio::const_buffer, 2> buffers{
-      boost::asio::buffer(client_head_),
-      boost::asio::buffer(upstream_in_.data(), pending_response_bytes_)};
-  boost::asio::async_write(client_, buffers,
-                           [self = this->shared_from_this()](const error_code& ec, std::size_t) {
-                             self->on_response_head_written(ec);
+  boost::asio::async_write(client_,
+                           session_detail::gather(client_head_, response_out_, response_buffers_),
+                           [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                             self->on_response_head_written(ec, n);
                            });
 }
 
 template <class ClientStream>
-void http_session<ClientStream>::on_response_head_written(const error_code& ec) {
-  if (ec) {
-    record(response_status_);
-    release_upstream(false);
-    close();
-    return;
-  }
-  bytes_out_ += client_head_.size();
-  on_response_body_written({}, pending_response_bytes_);
+void http_session<ClientStream>::on_response_head_written(const error_code& ec, std::size_t n) {
+  on_response_body_written(ec, n);
 }
 
 template <class ClientStream>
@@ -172,7 +163,7 @@ void http_session<ClientStream>::on_response_body_bytes(const error_code& ec, st
     return;
   }
   upstream_in_.commit(n);
-  pending_response_bytes_ = response_body_.take(upstream_in_.view());
+  pending_response_bytes_ = response_body_.take(upstream_in_.view(), response_out_);
   if (response_body_.failed()) {
     record(response_status_);
     release_upstream(false);
@@ -181,7 +172,7 @@ void http_session<ClientStream>::on_response_body_bytes(const error_code& ec, st
   }
   set_deadline(table_->settings().timeouts.idle);
   boost::asio::async_write(
-      client_, boost::asio::buffer(upstream_in_.data(), pending_response_bytes_),
+      client_, session_detail::gather({}, response_out_, response_buffers_),
       [self = this->shared_from_this()](const error_code& ec2, std::size_t n2) {
         self->on_response_body_written(ec2, n2);
       });
@@ -195,7 +186,8 @@ void http_session<ClientStream>::on_response_body_written(const error_code& ec, 
     close();
     return;
   }
-  upstream_in_.consume(n);
+  // `n` bytes of the relay's output went out; the upstream bytes behind them are done.
+  upstream_in_.consume(pending_response_bytes_);
   bytes_out_ += n;
   pending_response_bytes_ = 0;
   if (response_body_.complete()) {

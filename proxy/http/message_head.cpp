@@ -31,10 +31,33 @@ bool is_tchar(char c) {
   return tchar_table[static_cast<unsigned char>(c)];
 }
 
-// Field values may hold visible characters, obs-text, SP and HTAB; never CR, LF, NUL.
-bool is_field_value_char(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u == '\t' || (u >= 0x20 && u != 0x7f);
+// RFC 3986 uri-host [":" port] characters: unreserved, pct-encoded, sub-delims,
+// ':' and the brackets of an IP literal. No '@' (userinfo), '/', '?' or '#'.
+constexpr std::array<bool, 256> make_host_table() {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) {
+    table[c] = true;
+  }
+  for (int c = 'a'; c <= 'z'; ++c) {
+    table[c] = true;
+  }
+  for (int c = 'A'; c <= 'Z'; ++c) {
+    table[c] = true;
+  }
+  for (char c : std::string_view("-._~!$&'()*+,;=%:[]")) {
+    table[static_cast<unsigned char>(c)] = true;
+  }
+  return table;
+}
+constexpr auto host_table = make_host_table();
+
+bool is_valid_host(std::string_view host) {
+  for (char c : host) {
+    if (!host_table[static_cast<unsigned char>(c)]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string_view trim_ows(std::string_view s) {
@@ -47,8 +70,32 @@ std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
-/// Returns the offset just past the blank line that ends the head, or 0 if the
-/// input does not hold a whole head yet. Lines end in LF, optionally after CR.
+/// Request heads: returns the offset just past the CRLF CRLF that ends the head,
+/// 0 if the input does not hold a whole head yet, or npos when a line ends in a
+/// bare LF (refused at once rather than waited on).
+std::size_t find_strict_head_end(std::string_view input) {
+  std::size_t pos = 0;
+  while (pos < input.size()) {
+    const void* hit = std::memchr(input.data() + pos, '\n', input.size() - pos);
+    if (hit == nullptr) {
+      return 0;
+    }
+    std::size_t lf = static_cast<const char*>(hit) - input.data();
+    if (lf == 0 || input[lf - 1] != '\r') {
+      return std::string_view::npos;
+    }
+    if (lf >= 3 && input[lf - 2] == '\n' && input[lf - 3] == '\r') {
+      return lf + 1;
+    }
+    pos = lf + 1;
+  }
+  return 0;
+}
+
+/// Response heads: returns the offset just past the blank line that ends the
+/// head, or 0 if the input does not hold a whole head yet. Lines end in LF,
+/// optionally after CR: the proxy writes every head anew, so an upstream's
+/// bare LF never reaches a client.
 std::size_t find_head_end(std::string_view input) {
   std::size_t pos = 0;
   while (pos < input.size()) {
@@ -87,6 +134,57 @@ bool parse_version(std::string_view text, int& minor) {
   }
   minor = text[7] - '0';
   return true;
+}
+
+/// Requests: HTTP/1.0 and HTTP/1.1 only. A well-formed other version (HTTP/2.0
+/// sent as text, HTTP/1.2) gets 505; anything else (HTTP/0.9 has no version,
+/// "http/1.1", "HTTP/1.10") is malformed.
+parse_status parse_request_version(std::string_view text, int& minor) {
+  if (text == "HTTP/1.1" || text == "HTTP/1.0") {
+    minor = text[7] - '0';
+    return parse_status::ok;
+  }
+  const bool shaped = text.size() == 8 && text.substr(0, 5) == "HTTP/" && text[5] >= '0' &&
+                      text[5] <= '9' && text[6] == '.' && text[7] >= '0' && text[7] <= '9';
+  return shaped ? parse_status::bad_version : parse_status::bad_request;
+}
+
+bool iequals_prefix(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
+/// Checks the request target's form (RFC 9112 3.2) and turns an absolute-form
+/// target into its path (head.target) and authority (head.host).
+parse_status parse_target(message_head& head) {
+  std::string_view target = head.target;
+  for (char c : target) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '#') {
+      return parse_status::bad_request;
+    }
+  }
+  if (target.front() == '/') {
+    return parse_status::ok;
+  }
+  if (target == "*") {
+    return head.method == "OPTIONS" ? parse_status::ok : parse_status::bad_request;
+  }
+  std::size_t scheme = iequals_prefix(target, "http://")    ? 7
+                       : iequals_prefix(target, "https://") ? 8
+                                                            : 0;
+  if (scheme == 0) {
+    return parse_status::bad_request;  // authority-form (CONNECT) or garbage
+  }
+  std::string_view rest = target.substr(scheme);
+  std::size_t end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, end);
+  if (authority.empty() || !is_valid_host(authority)) {
+    return parse_status::bad_request;
+  }
+  head.host = authority;
+  head.target = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+  head.absolute_form = true;
+  return parse_status::ok;
 }
 
 bool parse_content_length(std::string_view text, std::uint64_t& out) {
@@ -153,6 +251,7 @@ parse_status parse_fields(std::string_view rest, const head_limits& limits, mess
         return parse_status::bad_request;
       }
       facts.content_length_seen = true;
+      head.has_content_length = true;
     } else if (iequals(name, "transfer-encoding")) {
       if (facts.transfer_encoding_seen) {
         return parse_status::bad_request;
@@ -165,10 +264,13 @@ parse_status parse_fields(std::string_view rest, const head_limits& limits, mess
       head.connection.keep_alive |= list_contains_token(value, "keep-alive");
       head.connection.upgrade |= list_contains_token(value, "upgrade");
     } else if (iequals(name, "host")) {
-      if (head.has_host) {
+      if (head.has_host || !is_valid_host(value)) {
         return parse_status::bad_request;
       }
       head.has_host = true;
+      if (!head.absolute_form) {
+        head.host = value;
+      }
     } else if (iequals(name, "expect")) {
       head.expect_continue = iequals(value, "100-continue");
     } else if (iequals(name, "upgrade")) {
@@ -181,6 +283,15 @@ parse_status parse_fields(std::string_view rest, const head_limits& limits, mess
 }
 
 }  // namespace
+
+bool is_token_char(char c) {
+  return is_tchar(c);
+}
+
+bool is_field_value_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u == '\t' || (u >= 0x20 && u != 0x7f);
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
@@ -217,7 +328,7 @@ bool list_contains_token(std::string_view list, std::string_view token) {
 }
 
 void message_head::reset() {
-  method = target = reason = upgrade = request_id = forwarded_for = connection_raw = {};
+  method = target = reason = upgrade = request_id = forwarded_for = connection_raw = host = {};
   status = 0;
   version_minor = 1;
   headers.clear();
@@ -226,7 +337,9 @@ void message_head::reset() {
   content_length = 0;
   connection = {};
   expect_continue = false;
+  has_content_length = false;
   has_host = false;
+  absolute_form = false;
 }
 
 bool message_head::wants_keep_alive() const {
@@ -239,12 +352,15 @@ bool message_head::wants_keep_alive() const {
 parse_status parse_request_head(std::string_view input, const head_limits& limits,
                                 message_head& head) {
   head.reset();
-  // RFC 9112 2.2: a server should ignore empty lines before the request line.
+  // RFC 9112 2.2: a server should ignore empty lines (CRLF) before the request line.
   std::size_t skipped = 0;
-  while (skipped < input.size() && (input[skipped] == '\r' || input[skipped] == '\n')) {
-    ++skipped;
+  while (input.substr(skipped, 2) == "\r\n") {
+    skipped += 2;
   }
-  std::size_t end = find_head_end(input.substr(skipped));
+  std::size_t end = find_strict_head_end(input.substr(skipped));
+  if (end == std::string_view::npos) {
+    return parse_status::bad_request;
+  }
   if (end == 0) {
     return input.size() > limits.max_head_bytes ? parse_status::header_too_large
                                                 : parse_status::incomplete;
@@ -270,19 +386,20 @@ parse_status parse_request_head(std::string_view input, const head_limits& limit
   if (head.target.empty()) {
     return parse_status::bad_request;
   }
-  for (char c : head.target) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) {
-      return parse_status::bad_request;
-    }
+  if (auto status = parse_request_version(line.substr(sp2 + 1), head.version_minor);
+      status != parse_status::ok) {
+    return status;
   }
-  if (!parse_version(line.substr(sp2 + 1), head.version_minor)) {
-    return parse_status::bad_request;
+  if (auto status = parse_target(head); status != parse_status::ok) {
+    return status;
   }
 
   header_facts facts;
   if (auto status = parse_fields(rest, limits, head, facts); status != parse_status::ok) {
     return status;
+  }
+  if (head.version_minor == 1 && !head.has_host) {
+    return parse_status::bad_request;  // RFC 9112 3.2: exactly one Host in HTTP/1.1
   }
   if (facts.transfer_encoding_seen) {
     // Both framings at once is the classic smuggling vector: refuse, never guess.
@@ -341,8 +458,12 @@ parse_status parse_response_head(std::string_view input, const head_limits& limi
     if (facts.content_length_seen) {
       return parse_status::bad_request;
     }
-    head.framing = final_coding_is_chunked(facts.transfer_encoding) ? body_framing::chunked
-                                                                    : body_framing::until_close;
+    // The proxy re-encodes bodies, so it accepts only the coding it can decode:
+    // a gzip-coded body read to close would reach the client unlabelled.
+    if (!iequals(facts.transfer_encoding, "chunked")) {
+      return parse_status::bad_request;
+    }
+    head.framing = body_framing::chunked;
   } else if (facts.content_length_seen) {
     head.framing = body_framing::content_length;
   } else {

@@ -23,6 +23,7 @@ enum class parse_status : std::uint8_t {
   bad_request,       ///< malformed or ambiguous: 400 and close
   header_too_large,  ///< 431
   not_implemented,   ///< unsupported Transfer-Encoding: 501
+  bad_version,       ///< a protocol version other than HTTP/1.x: 505
 };
 
 /// Connection-level facts gathered while parsing, so later phases never rescan.
@@ -48,7 +49,10 @@ struct message_head {
   std::uint64_t content_length = 0;
   connection_flags connection;
   bool expect_continue = false;
+  bool has_content_length = false;  ///< content_length holds the header's value
   bool has_host = false;
+  std::string_view host;            ///< Host value, or the authority of an absolute-form target
+  bool absolute_form = false;       ///< the target was absolute-form; `target` is its path
   std::string_view upgrade;         ///< value of the Upgrade header
   std::string_view request_id;      ///< X-Request-Id
   std::string_view forwarded_for;   ///< X-Forwarded-For
@@ -66,7 +70,11 @@ struct head_limits {
 };
 
 /// Parses a request head at the start of `input`. On `ok`, `head` views into
-/// `input` and head.head_bytes says how much of it the head used.
+/// `input` and head.head_bytes says how much of it the head used. Stricter than
+/// RFC 9112 allows a server to be, because a backend behind the proxy may be
+/// lenient in other ways: lines must end in CRLF, HTTP/1.1 needs exactly one
+/// valid Host, the target must be origin-form, absolute-form (then `target` is
+/// its path and `host` its authority) or `*` for OPTIONS.
 parse_status parse_request_head(std::string_view input, const head_limits& limits,
                                 message_head& head);
 
@@ -74,6 +82,12 @@ parse_status parse_request_head(std::string_view input, const head_limits& limit
 /// never has a body whatever its headers say.
 parse_status parse_response_head(std::string_view input, const head_limits& limits,
                                  bool request_method_head, message_head& head);
+
+/// RFC 9110 tchar: a character of a method, header name or token.
+bool is_token_char(char c);
+
+/// A character a field value may hold: visible ASCII, obs-text, SP and HTAB.
+bool is_field_value_char(char c);
 
 /// Case-insensitive ASCII comparison for header names and tokens.
 bool iequals(std::string_view a, std::string_view b);

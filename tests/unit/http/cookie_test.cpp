@@ -8,7 +8,7 @@ namespace {
 
 TEST(Cookie, FindsNamedCookieAmongMany) {
   message_head head;
-  ASSERT_EQ(parse_request_head("GET / HTTP/1.1\r\nCookie: a=1; qe_stack=green; b=2\r\n"
+  ASSERT_EQ(parse_request_head("GET / HTTP/1.1\r\nHost: x\r\nCookie: a=1; qe_stack=green; b=2\r\n"
                                "Cookie: c=\"3\"\r\n\r\n",
                                head_limits{}, head),
             parse_status::ok);

@@ -55,7 +55,7 @@ TEST(ClientHead, AddsStackHeaderAndConnectionDecision) {
   std::string out;
   write_client_response_head(head, {false, 1, "X-QuikEdge-Stack", "green"}, out);
   EXPECT_EQ(out,
-            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-QuikEdge-Stack: green\r\n"
+            "HTTP/1.1 200 OK\r\nX-QuikEdge-Stack: green\r\nContent-Length: 2\r\n"
             "Connection: close\r\n\r\n");
   write_client_response_head(head, {true, 0, "", ""}, out);
   EXPECT_NE(out.find("Connection: keep-alive\r\n"), std::string::npos);
@@ -68,6 +68,74 @@ TEST(ErrorResponse, HasShortBodyAndCorrectLength) {
   EXPECT_EQ(out,
             "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
             "Connection: close\r\n\r\n502 Bad Gateway\n");
+}
+
+// The framing the upstream reads must be the framing the proxy parsed, whatever
+// Connection names: otherwise the body becomes the upstream's next request.
+TEST(UpstreamHead, ConnectionCannotRemoveFramingOrHost) {
+  for (std::string_view nominated :
+       {"Content-Length", "close, Content-Length", "Host", "Content-Length, Host"}) {
+    std::string request = "POST /p HTTP/1.1\r\nHost: h\r\nConnection: " + std::string(nominated) +
+                          "\r\nContent-Length: 58\r\n\r\n";
+    std::string out = upstream_head(request, {"1.2.3.4", false, "id", "up"});
+    EXPECT_NE(out.find("\r\nContent-Length: 58\r\n"), std::string::npos) << nominated << out;
+    EXPECT_NE(out.find("\r\nHost: h\r\n"), std::string::npos) << nominated << out;
+  }
+  std::string chunked = upstream_head(
+      "POST /p HTTP/1.1\r\nHost: h\r\nConnection: Transfer-Encoding\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n",
+      {"1.2.3.4", false, "id", "up"});
+  EXPECT_NE(chunked.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos);
+}
+
+TEST(UpstreamHead, RequestIdSurvivesConnectionNomination) {
+  std::string out = upstream_head(
+      "GET / HTTP/1.1\r\nHost: h\r\nConnection: X-Request-Id\r\nX-Request-Id: mine\r\n\r\n",
+      {"1.2.3.4", false, "generated", "up"});
+  EXPECT_NE(out.find("X-Request-Id: mine\r\n"), std::string::npos);
+}
+
+TEST(UpstreamHead, AbsoluteFormGoesOutAsOriginFormWithItsAuthorityAsHost) {
+  std::string out = upstream_head("GET http://a.example:81/x?y HTTP/1.1\r\nHost: forged\r\n\r\n",
+                                  {"1.2.3.4", false, "id", "up"});
+  EXPECT_EQ(out.rfind("GET /x?y HTTP/1.1\r\nHost: a.example:81\r\n", 0), 0U) << out;
+  EXPECT_EQ(out.find("forged"), std::string::npos);
+  std::string bare = upstream_head("GET http://a.example?q HTTP/1.1\r\nHost: a.example\r\n\r\n",
+                                   {"1.2.3.4", false, "id", "up"});
+  EXPECT_EQ(bare.rfind("GET /?q HTTP/1.1\r\n", 0), 0U) << bare;
+}
+
+TEST(ClientHead, ConnectionCannotRemoveTheResponseFraming) {
+  message_head head;
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nConnection: Content-Length\r\n"
+                                "Content-Length: 3\r\n\r\n",
+                                head_limits{}, false, head),
+            parse_status::ok);
+  std::string out;
+  write_client_response_head(head, {true, 1, "", ""}, out);
+  EXPECT_NE(out.find("\r\nContent-Length: 3\r\n"), std::string::npos) << out;
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nConnection: Transfer-Encoding\r\n"
+                                "Transfer-Encoding: chunked\r\n\r\n",
+                                head_limits{}, false, head),
+            parse_status::ok);
+  write_client_response_head(head, {true, 1, "", ""}, out);
+  EXPECT_NE(out.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos) << out;
+}
+
+TEST(ClientHead, ContentLengthOnlyWhereItMayStand) {
+  message_head head;
+  std::string out;
+  ASSERT_EQ(parse_response_head("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+                                head_limits{}, false, head),
+            parse_status::ok);
+  write_client_response_head(head, {true, 1, "", ""}, out);
+  EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+  // HEAD: the size the body would have, though none follows.
+  ASSERT_EQ(parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", head_limits{}, true,
+                                head),
+            parse_status::ok);
+  write_client_response_head(head, {true, 1, "", ""}, out);
+  EXPECT_NE(out.find("Content-Length: 5\r\n"), std::string::npos) << out;
 }
 
 }  // namespace
