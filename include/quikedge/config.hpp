@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "quikedge/ip_range.hpp"
+
 namespace quikedge {
 
 using duration = std::chrono::milliseconds;
@@ -31,6 +33,9 @@ struct listener_config {
   std::string name;
   address bind;
   std::optional<tls_config> tls;
+  /// Every connection starts with a PROXY protocol v1 or v2 header (SPEC 13);
+  /// the address in it is the client's, and a connection without one is closed.
+  bool proxy_protocol = false;
 };
 
 enum class role { readonly = 0, operator_ = 1, admin = 2 };
@@ -161,6 +166,10 @@ struct config {
   retry_config retries;
   access_log_config access_log;
   rollout_config rollout;
+  /// Peers whose X-Forwarded-For is kept and appended to (SPEC 13); any other
+  /// peer's is replaced by its address. nullopt (key absent): appended from
+  /// everyone. An empty list: trusted from no one.
+  std::optional<std::vector<ip_range>> trusted_proxies;
 
   [[nodiscard]] const stack_config* find_stack(const std::string& name) const;
 };

@@ -218,6 +218,30 @@ bool node_reader::read_address(const field& f, address& out) {
   return true;
 }
 
+bool node_reader::read_ip_range(const field& f, ip_range& out) {
+  auto text = scalar(f, "an address or CIDR range (e.g. 10.0.0.0/8, ::1)");
+  if (!text) {
+    return false;
+  }
+  std::string why;
+  auto parsed = parse_ip_range(*text, why);
+  if (!parsed) {
+    fail(f.path, f.path + ": bad address range \"" + *text + "\": " + why);
+    return false;
+  }
+  out = *parsed;
+  return true;
+}
+
+bool node_reader::read_bool(const field& f, bool& out) {
+  int choice = 0;
+  if (!read_choice(f, {"false", "true"}, choice)) {
+    return false;
+  }
+  out = choice == 1;
+  return true;
+}
+
 bool node_reader::read_number(const field& f, double& out) {
   auto text = scalar(f, "a number");
   if (!text) {

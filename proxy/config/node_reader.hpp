@@ -60,6 +60,10 @@ class node_reader {
   bool read_string(const field& f, std::string& out);
   bool read_duration(const field& f, duration& out);
   bool read_address(const field& f, address& out);
+  /// Reads "10.0.0.0/8", "192.168.1.7", "::1/128" (see parse_ip_range).
+  bool read_ip_range(const field& f, ip_range& out);
+  /// Reads true or false, as written in lower case.
+  bool read_bool(const field& f, bool& out);
   bool read_number(const field& f, double& out);
   /// Reads the index of the value in `choices`.
   bool read_choice(const field& f, std::initializer_list<std::string_view> choices, int& out);

@@ -1,4 +1,4 @@
-// Shape layer for the top level, listeners and admin sections.
+// Shape layer for the top level, listeners, admin and trusted_proxies sections.
 #include <algorithm>
 #include <cctype>
 
@@ -19,7 +19,7 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
   auto top = r.map_entries(
       root, "",
       {"environment", "workers", "io_backend", "log_level", "listeners", "admin", "stacks",
-       "routing", "timeouts", "limits", "retries", "access_log", "rollout"});
+       "routing", "timeouts", "limits", "retries", "access_log", "rollout", "trusted_proxies"});
   if (!top) {
     return;
   }
@@ -56,6 +56,8 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
       read_retries(f, ctx, out);
     } else if (f.key == "access_log") {
       read_access_log(f, ctx, out);
+    } else if (f.key == "trusted_proxies") {
+      read_trusted_proxies(f, ctx, out);
     }
   }
   // Without listeners the proxy serves nothing, and without stacks and weights
@@ -97,7 +99,8 @@ void read_listeners(const field& f, read_context& ctx, config& out) {
   // that later layers can name listeners[i] by the index in the file.
   for (const field& item : *items) {
     listener_config listener;
-    auto entries = r.map_entries(item.value, item.path, {"name", "address", "tls"});
+    auto entries =
+        r.map_entries(item.value, item.path, {"name", "address", "tls", "proxy_protocol"});
     if (!entries) {
       out.listeners.push_back(std::move(listener));
       continue;
@@ -110,6 +113,9 @@ void read_listeners(const field& f, read_context& ctx, config& out) {
     }
     if (const field* tls = find_field(*entries, "tls")) {
       read_tls(*tls, ctx, listener);
+    }
+    if (const field* proxy_protocol = find_field(*entries, "proxy_protocol")) {
+      r.read_bool(*proxy_protocol, listener.proxy_protocol);
     }
     out.listeners.push_back(std::move(listener));
   }
@@ -170,6 +176,23 @@ void read_admin(const field& f, read_context& ctx, config& out) {
       r.read_unsigned(e, out.admin.max_body_bytes);
     }
   }
+}
+
+void read_trusted_proxies(const field& f, read_context& ctx, config& out) {
+  node_reader& r = ctx.reader;
+  auto items = r.list_items(f.value, f.path);
+  if (!items) {
+    return;
+  }
+  // An empty list is kept as set: it means "trust no one", unlike an absent key.
+  std::vector<ip_range> ranges;
+  for (const field& item : *items) {
+    ip_range range;
+    if (r.read_ip_range(item, range)) {
+      ranges.push_back(range);
+    }
+  }
+  out.trusted_proxies = std::move(ranges);
 }
 
 }  // namespace quikedge::config_detail

@@ -45,10 +45,7 @@ void read_outlier_detection(const field& f, node_reader& r, stack_config& out) {
     } else if (e.key == "max_ejection") {
       r.read_duration(e, outlier.max_ejection);
     } else if (e.key == "eject_last_endpoint") {
-      int choice = 0;
-      if (r.read_choice(e, {"false", "true"}, choice)) {
-        outlier.eject_last_endpoint = choice == 1;
-      }
+      r.read_bool(e, outlier.eject_last_endpoint);
     }
   }
   out.outlier_detection = outlier;

@@ -110,6 +110,11 @@ TEST(InvalidConfigTable, CoversEveryRequiredErrorClass) {
       "max_error_rate_out_of_range",
       "yaml_syntax_error",
       "wrong_type_list_for_map",
+      "proxy_protocol_not_a_bool",
+      "trusted_proxies_bad_address",
+      "trusted_proxies_host_bits_set",
+      "trusted_proxies_not_a_list",
+      "trusted_proxies_prefix_out_of_range",
   };
   for (const char* name : required) {
     fs::path file = invalid_dir / (std::string(name) + ".yaml");

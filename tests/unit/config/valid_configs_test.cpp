@@ -76,6 +76,15 @@ TEST(ValidConfigs, ExampleStatesEveryField) {
   EXPECT_EQ(cfg.backend, io_backend::epoll);
   ASSERT_EQ(cfg.listeners.size(), 2U);
   EXPECT_EQ(cfg.listeners[1].name, "https");
+  EXPECT_FALSE(cfg.listeners[0].proxy_protocol);
+  EXPECT_FALSE(cfg.listeners[1].proxy_protocol);
+  ASSERT_TRUE(cfg.trusted_proxies.has_value());
+  std::vector<std::string> trusted;
+  for (const ip_range& range : *cfg.trusted_proxies) {
+    trusted.push_back(range.to_string());
+  }
+  EXPECT_EQ(trusted,
+            (std::vector<std::string>{"127.0.0.1/32", "::1/128", "10.0.0.0/8", "fd00::/8"}));
   ASSERT_TRUE(cfg.listeners[1].tls.has_value());
   // Relative to the config file, so it resolves wherever the process runs.
   EXPECT_EQ(fs::path(cfg.listeners[1].tls->certificate), config_dir / "tls" / "localhost.crt");
@@ -127,6 +136,8 @@ TEST(ValidConfigs, MinimalTakesTheDefaults) {
   EXPECT_EQ(cfg.rollout.steps.back().weight, 100U);
   EXPECT_EQ(cfg.routing.weights, (std::map<std::string, std::uint32_t>{{"blue", 100}}));
   EXPECT_EQ(cfg.routing.sticky.hash_source, sticky_config::key_source::none);
+  EXPECT_FALSE(cfg.listeners.at(0).proxy_protocol);
+  EXPECT_FALSE(cfg.trusted_proxies.has_value());
 }
 
 }  // namespace
