@@ -122,7 +122,7 @@ void write_upstream_request_head(const message_head& request, const upstream_req
     out.append("\r\n");
   }
   out.append("X-Forwarded-For: ");
-  if (forwarded_for_count > 0) {
+  if (forwarded_for_count > 0 && facts.keep_forwarded_for) {
     for (const auto& field : request.headers) {
       if (iequals(field.name, "x-forwarded-for") && !field.value.empty()) {
         out.append(field.value);

@@ -16,6 +16,9 @@ struct upstream_request_facts {
   std::string_view request_id;     ///< used when the request carries none
   std::string_view host_fallback;  ///< Host for HTTP/1.0 requests without one
   bool websocket = false;          ///< forward the WebSocket upgrade
+  /// False when the client is not a trusted proxy: its X-Forwarded-For is
+  /// dropped and replaced by client_ip alone, so it cannot forge one.
+  bool keep_forwarded_for = true;
 };
 
 /// Request head for the upstream. HTTP/1.0 clients are forwarded as HTTP/1.0

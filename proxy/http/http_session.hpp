@@ -27,8 +27,10 @@ template <class ClientStream>
 class http_session : public std::enable_shared_from_this<http_session<ClientStream>>,
                      public deadline_entry {
  public:
+  /// `tls`: the listener terminates TLS (sets X-Forwarded-Proto and Secure
+  /// cookies). `proxy_protocol`: the connection opens with a PROXY header.
   http_session(session_context& context, ClientStream stream,
-               const boost::asio::ip::tcp::endpoint& peer, bool tls);
+               const boost::asio::ip::tcp::endpoint& peer, bool tls, bool proxy_protocol);
   ~http_session() override;
 
   void start();
@@ -49,6 +51,15 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
     writing_error,  ///< sending a response the proxy made
     closed,
   };
+
+  // Connection set-up: the PROXY header where the listener wants one, then the
+  // TLS handshake where it terminates TLS.
+  void do_read_proxy_header();
+  void on_proxy_header_readable(const error_code& ec);
+  void start_protocol();
+  /// The client's address for X-Forwarded-For, the trust check and the log;
+  /// IPv4-mapped IPv6 addresses are written as IPv4.
+  void set_client_address(const boost::asio::ip::address& address);
 
   // Request phases, in the order they run.
   void do_read_request_head();
@@ -104,6 +115,8 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   session_context& context_;
   ClientStream client_;
   bool tls_;
+  bool proxy_protocol_;
+  boost::asio::ip::address client_address_;
   std::string client_ip_;
 
   phase phase_ = phase::idle;

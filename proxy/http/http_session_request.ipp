@@ -52,12 +52,20 @@ auto& lowest_socket(Stream& stream) {
 
 template <class ClientStream>
 http_session<ClientStream>::http_session(session_context& context, ClientStream stream,
-                                         const boost::asio::ip::tcp::endpoint& peer, bool tls)
-    : context_(context),
-      client_(std::move(stream)),
-      tls_(tls),
-      client_ip_(peer.address().to_string()) {
+                                         const boost::asio::ip::tcp::endpoint& peer, bool tls,
+                                         bool proxy_protocol)
+    : context_(context), client_(std::move(stream)), tls_(tls), proxy_protocol_(proxy_protocol) {
+  set_client_address(peer.address());
   context_.deadlines.link(*this);
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::set_client_address(const boost::asio::ip::address& address) {
+  client_address_ = address;
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    client_address_ = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+  }
+  client_ip_ = client_address_.to_string();
 }
 
 template <class ClientStream>
@@ -70,6 +78,15 @@ http_session<ClientStream>::~http_session() {
 
 template <class ClientStream>
 void http_session<ClientStream>::start() {
+  if (proxy_protocol_) {
+    do_read_proxy_header();
+  } else {
+    start_protocol();
+  }
+}
+
+template <class ClientStream>
+void http_session<ClientStream>::start_protocol() {
   if constexpr (is_tls_stream<ClientStream>) {
     // The handshake counts against the request header timeout, like the head.
     set_deadline(context_.table->settings().timeouts.request_header);
@@ -229,8 +246,11 @@ void http_session<ClientStream>::handle_request_head() {
   } else if (log_this_) {
     request_id_.assign(head_.request_id);
   }
-  write_upstream_request_head(head_, {client_ip_, tls_, request_id_, endpoint.name, is_websocket_},
-                              upstream_head_);
+  const auto* trusted = table_->trusted_proxies();
+  const bool keep_forwarded_for = trusted == nullptr || trusted->contains(client_address_);
+  write_upstream_request_head(
+      head_, {client_ip_, tls_, request_id_, endpoint.name, is_websocket_, keep_forwarded_for},
+      upstream_head_);
   client_in_.consume(head_.head_bytes);
   acquire_connection();
 }

@@ -2,6 +2,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "http/http_session.hpp"
+#include "http/http_session_proxy.ipp"
 #include "http/http_session_request.ipp"
 #include "http/http_session_response.ipp"
 #include "http/ws_tunnel.ipp"

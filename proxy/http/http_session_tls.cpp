@@ -3,6 +3,7 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "http/http_session.hpp"
+#include "http/http_session_proxy.ipp"
 #include "http/http_session_request.ipp"
 #include "http/http_session_response.ipp"
 #include "http/ws_tunnel.ipp"

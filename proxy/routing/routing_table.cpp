@@ -15,6 +15,9 @@ bool stack_entry::has_healthy_endpoint() const {
 routing_table::routing_table(std::uint64_t version, std::vector<stack_entry> stacks,
                              std::shared_ptr<const config> settings)
     : version_(version), stacks_(std::move(stacks)), settings_(std::move(settings)) {
+  if (settings_->trusted_proxies) {
+    trusted_proxies_ = net::address_set(*settings_->trusted_proxies);
+  }
   for (const auto& stack : stacks_) {
     total_weight_ += stack.weight;
   }

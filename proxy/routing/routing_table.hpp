@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "net/address_set.hpp"
 #include "quikedge/config.hpp"
 
 namespace quikedge::routing {
@@ -58,6 +59,12 @@ class routing_table {
   [[nodiscard]] const config& settings() const { return *settings_; }
   [[nodiscard]] const std::shared_ptr<const config>& settings_ptr() const { return settings_; }
 
+  /// `trusted_proxies` as a lookup set, or nullptr when it is not configured
+  /// (X-Forwarded-For is then appended to as sent).
+  [[nodiscard]] const net::address_set* trusted_proxies() const {
+    return settings_->trusted_proxies ? &trusted_proxies_ : nullptr;
+  }
+
   /// Index into stacks() of the stack called `name`, or -1. Case-sensitive.
   [[nodiscard]] int find_stack(std::string_view name) const;
 
@@ -66,6 +73,7 @@ class routing_table {
   std::vector<stack_entry> stacks_;
   std::uint64_t total_weight_ = 0;
   std::shared_ptr<const config> settings_;
+  net::address_set trusted_proxies_;
 };
 
 using routing_table_ptr = std::shared_ptr<const routing_table>;

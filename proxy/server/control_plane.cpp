@@ -99,7 +99,7 @@ void control_plane::start() {
     for (auto& w : workers_) {
       auto acceptor = open_acceptor(w->io(), endpoint, true);
       endpoint = acceptor.local_endpoint();
-      w->add_acceptor(std::move(acceptor), tls_context);
+      w->add_acceptor(std::move(acceptor), tls_context, listener.proxy_protocol);
     }
     std::string bound = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     std::cout << "quikedge: listener " << listener.name << " on " << bound << std::endl;

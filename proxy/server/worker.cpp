@@ -34,9 +34,9 @@ worker::~worker() {
 }
 
 void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor,
-                          std::shared_ptr<boost::asio::ssl::context> tls) {
-  acceptors_.push_back(
-      std::make_unique<acceptor_slot>(acceptor_slot{std::move(acceptor), tls, nullptr}));
+                          std::shared_ptr<boost::asio::ssl::context> tls, bool proxy_protocol) {
+  acceptors_.push_back(std::make_unique<acceptor_slot>(
+      acceptor_slot{std::move(acceptor), tls, proxy_protocol, nullptr}));
 }
 
 void worker::enable_access_log(metrics::access_log_writer& writer, double sample_rate) {
@@ -138,11 +138,11 @@ void worker::on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
     if (slot.tls) {
       using tls_stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
       std::make_shared<http::http_session<tls_stream>>(
-          context_, tls_stream(std::move(socket), *slot.tls), peer, true)
+          context_, tls_stream(std::move(socket), *slot.tls), peer, true, slot.proxy_protocol)
           ->start();
     } else {
       std::make_shared<http::http_session<boost::asio::ip::tcp::socket>>(
-          context_, std::move(socket), peer, false)
+          context_, std::move(socket), peer, false, slot.proxy_protocol)
           ->start();
     }
   }

@@ -32,7 +32,7 @@ class worker {
   /// Takes an acceptor created on io(). Before start() only.
   /// `tls`: the listener's TLS context, or null for plain HTTP.
   void add_acceptor(boost::asio::ip::tcp::acceptor acceptor,
-                    std::shared_ptr<boost::asio::ssl::context> tls);
+                    std::shared_ptr<boost::asio::ssl::context> tls, bool proxy_protocol);
 
   /// Logs this worker's requests through `writer`. Before start() only.
   void enable_access_log(metrics::access_log_writer& writer, double sample_rate);
@@ -58,6 +58,7 @@ class worker {
   struct acceptor_slot {
     boost::asio::ip::tcp::acceptor acceptor;
     std::shared_ptr<boost::asio::ssl::context> tls;
+    bool proxy_protocol = false;  ///< connections open with a PROXY header
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
   };
 

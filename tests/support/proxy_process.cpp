@@ -31,7 +31,7 @@ std::string render_config(const proxy_config& config) {
        << "listeners:\n"
        << "  - name: http\n"
        << "    address: \"127.0.0.1:0\"\n"
-       << "admin:\n"
+       << config.listener_extra << "admin:\n"
        << "  address: \"127.0.0.1:0\"\n"
        << "stacks:\n";
   for (const auto& stack : config.stacks) {

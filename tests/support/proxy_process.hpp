@@ -29,6 +29,7 @@ struct proxy_config {
   std::vector<stack_spec> stacks;
   int workers = 2;
   std::string log_level = "warn";
+  std::string listener_extra;   ///< more keys of the http listener, each line indented by 4
   std::string routing_extra;    ///< more keys under routing:, each line indented by 2
   std::string top_level_extra;  ///< more top-level YAML, e.g. "timeouts: {...}\n"
 };
