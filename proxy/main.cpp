@@ -2,6 +2,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -14,6 +16,11 @@
 #include "quikedge/config_loader.hpp"
 #include "rollout/rollout_engine.hpp"
 #include "server/control_plane.hpp"
+#include "server/listener.hpp"
+#include "server/upgrade_client.hpp"
+#include "server/upgrade_server.hpp"
+#include "server/upgrade_socket_path.hpp"
+#include "util/log.hpp"
 
 namespace {
 
@@ -64,7 +71,54 @@ void print_demo_help() {
             << std::endl;
 }
 
-/// Runs the proxy until SIGINT/SIGTERM. SIGHUP reloads the config file.
+/// The admin socket as bound ("host:port"), found among this process's fds.
+int admin_socket_fd(const std::string& bound) {
+  const auto colon = bound.rfind(':');
+  boost::system::error_code ec;
+  auto host = boost::asio::ip::make_address(bound.substr(0, colon), ec);
+  if (ec || colon == std::string::npos) {
+    return -1;
+  }
+  const auto port = static_cast<std::uint16_t>(std::stoul(bound.substr(colon + 1)));
+  return quikedge::server::find_listening_socket({host, port});
+}
+
+/// A binary upgrade's new side (SPEC 13): the old process's sockets and state
+/// go into `control` before it starts; afterwards the old process is told to
+/// stop and its last state applied. Returns the admin socket to adopt, or -1.
+void start_control_plane(quikedge::server::control_plane& control,
+                         quikedge::server::upgrade_client* client) {
+  std::optional<quikedge::server::handover> inherited;
+  if (client != nullptr) {
+    inherited = client->take_over();
+  }
+  if (!inherited) {
+    control.start();
+    return;
+  }
+  if (inherited->state) {
+    control.import_state(*inherited->state);
+  }
+  control.start(&inherited->listeners);
+  // Only now, with every old socket accepted on here, may the old process stop.
+  if (auto last = client->finish();
+      last && (!inherited->state || last->version != inherited->state->version)) {
+    control.import_state(*last);
+  }
+  const auto& admin = control.settings().admin.bind;
+  if (inherited->admin_fd >= 0 && inherited->admin_configured == admin.to_string()) {
+    quikedge::server::adopt_on_next_open(quikedge::server::resolve_bind_address(admin),
+                                         inherited->admin_fd);
+  } else if (inherited->admin_fd >= 0) {
+    quikedge::log::warn("upgrade: admin.address changed; binding " + admin.to_string() + " anew");
+    ::close(inherited->admin_fd);
+  }
+  std::cout << "quikedge: took over " << inherited->socket_count << " listening sockets from pid "
+            << inherited->pid << std::endl;
+}
+
+/// Runs the proxy until SIGINT/SIGTERM or until a successor takes over.
+/// SIGHUP reloads the config file.
 int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   boost::asio::io_context control_io{1};
   quikedge::server::control_plane control(control_io, cfg);
@@ -78,11 +132,28 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
     rollouts.on_control_change(origin, action, before, after);
   };
   quikedge::admin::admin_server admin(control_io, control);
-  control.start();
+  const std::string upgrade_path = demo ? "" : quikedge::server::upgrade_socket_path(*cfg);
+  quikedge::server::upgrade_client client(upgrade_path);
+  start_control_plane(control, upgrade_path.empty() ? nullptr : &client);
   rollouts.start();
   admin.start();
   if (demo) {
     print_demo_help();
+  }
+
+  quikedge::server::upgrade_server::hooks hooks;
+  hooks.sockets = [&control] { return control.listening_sockets(); };
+  hooks.admin_fd = [&admin] { return admin_socket_fd(admin.bound_address()); };
+  hooks.admin_configured = cfg->admin.bind.to_string();
+  hooks.state_json = [&control] { return control.export_state().to_json(); };
+  hooks.stop_serving = [&] {
+    admin.stop();
+    rollouts.stop();
+  };
+  hooks.drain_and_exit = [&control_io] { control_io.stop(); };
+  quikedge::server::upgrade_server upgrades(control_io, upgrade_path, std::move(hooks));
+  if (!upgrade_path.empty()) {
+    upgrades.start();
   }
 
   boost::asio::signal_set stop_signals(control_io, SIGINT, SIGTERM);
@@ -108,7 +179,13 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   wait_hangup();
   std::cout << "quikedge: ready" << std::endl;
   control_io.run();
-  control.shutdown(std::chrono::milliseconds(5000));
+  upgrades.stop();
+  const auto drain_started = std::chrono::steady_clock::now();
+  control.shutdown(control.settings().timeouts.shutdown_drain);
+  upgrades.say_exiting();
+  const auto drained = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - drain_started);
+  std::cout << "quikedge: drained in " << drained.count() << " ms; exiting" << std::endl;
   return 0;
 }
 

@@ -109,6 +109,9 @@ struct timeouts_config {
   duration request_header{10000};
   duration idle{60000};
   duration upstream_response{30000};
+  /// SIGTERM or a binary upgrade (SPEC 13): in-flight requests finish and
+  /// WebSockets close with 1001, spread over this window; then the process exits.
+  duration shutdown_drain{10000};
 };
 
 struct limits_config {
@@ -170,6 +173,9 @@ struct config {
   /// peer's is replaced by its address. nullopt (key absent): appended from
   /// everyone. An empty list: trusted from no one.
   std::optional<std::vector<ip_range>> trusted_proxies;
+  /// Unix socket of the binary upgrade (SPEC 13). Empty: the config file's path
+  /// plus ".sock" (or a path under /tmp when that folder is not writable).
+  std::string upgrade_socket;
 
   [[nodiscard]] const stack_config* find_stack(const std::string& name) const;
 };

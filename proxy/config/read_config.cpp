@@ -16,10 +16,10 @@ std::string read_context::resolve(const std::string& path) const {
 void read_config(const YAML::Node& root, read_context& ctx, config& out) {
   node_reader& r = ctx.reader;
   r.set_root(root);
-  auto top = r.map_entries(
-      root, "",
-      {"environment", "workers", "io_backend", "log_level", "listeners", "admin", "stacks",
-       "routing", "timeouts", "limits", "retries", "access_log", "rollout", "trusted_proxies"});
+  auto top = r.map_entries(root, "",
+                           {"environment", "workers", "io_backend", "log_level", "listeners",
+                            "admin", "stacks", "routing", "timeouts", "limits", "retries",
+                            "access_log", "rollout", "trusted_proxies", "upgrade_socket"});
   if (!top) {
     return;
   }
@@ -58,6 +58,10 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
       read_access_log(f, ctx, out);
     } else if (f.key == "trusted_proxies") {
       read_trusted_proxies(f, ctx, out);
+    } else if (f.key == "upgrade_socket") {
+      if (r.read_string(f, out.upgrade_socket)) {
+        out.upgrade_socket = ctx.resolve(out.upgrade_socket);
+      }
     }
   }
   // Without listeners the proxy serves nothing, and without stacks and weights

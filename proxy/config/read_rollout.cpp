@@ -6,7 +6,8 @@ namespace quikedge::config_detail {
 void read_timeouts(const field& f, read_context& ctx, config& out) {
   node_reader& r = ctx.reader;
   auto entries =
-      r.map_entries(f.value, f.path, {"connect", "request_header", "idle", "upstream_response"});
+      r.map_entries(f.value, f.path,
+                    {"connect", "request_header", "idle", "upstream_response", "shutdown_drain"});
   if (!entries) {
     return;
   }
@@ -19,6 +20,8 @@ void read_timeouts(const field& f, read_context& ctx, config& out) {
       r.read_duration(e, out.timeouts.idle);
     } else if (e.key == "upstream_response") {
       r.read_duration(e, out.timeouts.upstream_response);
+    } else if (e.key == "shutdown_drain") {
+      r.read_duration(e, out.timeouts.shutdown_drain);
     }
   }
 }

@@ -281,6 +281,15 @@ void validate_values(const config& cfg, const source_map& where, error_list& err
   check_positive(report, "timeouts.request_header", cfg.timeouts.request_header);
   check_positive(report, "timeouts.idle", cfg.timeouts.idle);
   check_positive(report, "timeouts.upstream_response", cfg.timeouts.upstream_response);
+  if (cfg.timeouts.shutdown_drain > std::chrono::hours(1)) {
+    // A drain longer than any orchestrator waits for would end in a SIGKILL anyway.
+    report.at_value("timeouts.shutdown_drain", "must be at most 1h");
+  }
+  // sockaddr_un holds 108 bytes with the terminating NUL.
+  if (cfg.upgrade_socket.size() > 107) {
+    report.at_value("upgrade_socket", "a Unix socket path is at most 107 bytes, got " +
+                                          std::to_string(cfg.upgrade_socket.size()));
+  }
   if (cfg.limits.max_request_header_bytes < min_header_bytes) {
     report.at_value("limits.max_request_header_bytes",
                     "must be at least " + std::to_string(min_header_bytes) + ", got " +

@@ -9,20 +9,10 @@
 
 #include "quikedge/config_loader.hpp"
 #include "server/listener.hpp"
-#include "tls/tls_context.hpp"
 #include "util/log.hpp"
 
 namespace quikedge::server {
 namespace {
-
-std::string iso_time(std::chrono::system_clock::time_point when) {
-  auto seconds = std::chrono::system_clock::to_time_t(when);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 /// The one stack holding all weight, if any.
 std::optional<std::string> sole_stack(const control_plane::weight_map& weights) {
@@ -67,7 +57,7 @@ control_plane::~control_plane() {
   }
 }
 
-void control_plane::start() {
+void control_plane::start(std::vector<inherited_listener>* inherited) {
   if (settings_->backend == io_backend::io_uring) {
     // Asio picks its reactor at compile time; this binary is the epoll build.
     throw std::runtime_error(
@@ -89,26 +79,16 @@ void control_plane::start() {
       workers_.back()->enable_access_log(*access_log_, settings_->access_log.sample_rate);
     }
   }
-  for (const auto& listener : settings_->listeners) {
-    std::shared_ptr<boost::asio::ssl::context> tls_context;
-    if (listener.tls) {
-      tls_context = tls::make_server_context(*listener.tls);
-    }
-    auto endpoint = resolve_bind_address(listener.bind);
-    // The first acceptor resolves port 0; the others join that port.
-    for (auto& w : workers_) {
-      auto acceptor = open_acceptor(w->io(), endpoint, true);
-      endpoint = acceptor.local_endpoint();
-      w->add_acceptor(std::move(acceptor), tls_context, listener.proxy_protocol);
-    }
-    std::string bound = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-    std::cout << "quikedge: listener " << listener.name << " on " << bound << std::endl;
-    bound_.push_back(bound);
-  }
+  std::vector<inherited_listener> none;
+  bound_ =
+      open_listeners(*settings_, workers_, inherited != nullptr ? *inherited : none, listening_);
   for (auto& w : workers_) {
     w->start(table_);
   }
   listeners_up_ = true;
+  if (!drains_.empty()) {
+    install_table([](change_result) {});  // drain windows handed over by the previous process
+  }
 }
 
 void control_plane::shutdown(std::chrono::milliseconds grace) {
@@ -117,7 +97,7 @@ void control_plane::shutdown(std::chrono::milliseconds grace) {
     health_->stop();
   }
   for (auto& w : workers_) {
-    w->stop_accepting();
+    w->stop_accepting(settings_->timeouts.shutdown_drain);
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (open_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -391,51 +371,6 @@ void control_plane::on_health_change(const std::string& stack, const std::string
   (healthy ? log::info : log::warn)("endpoint " + endpoint + " of stack " + stack + " is now " +
                                     (healthy ? "healthy" : "UNHEALTHY"));
   install_table([](change_result) {});
-}
-
-std::string control_plane::state_json() const {
-  boost::json::object state;
-  state["version"] = version_;
-  boost::json::object weights;
-  for (const auto& [name, weight] : weights_) {
-    weights[name] = weight;
-  }
-  state["weights"] = std::move(weights);
-  state["changed_at"] = iso_time(changed_at_);
-  state["changed_by"] = changed_by_;
-  boost::json::object stacks;
-  for (const auto& stack : table_->stacks()) {
-    boost::json::object entry;
-    entry["healthy"] = stack.has_healthy_endpoint();
-    entry["draining"] = stack.draining;
-    entry["weight"] = stack.weight;
-    boost::json::array endpoints;
-    for (const auto& endpoint : stack.endpoints) {
-      endpoints.push_back(
-          boost::json::object{{"address", endpoint.name}, {"healthy", endpoint.healthy}});
-    }
-    entry["endpoints"] = std::move(endpoints);
-    std::int64_t closed = 0;
-    std::int64_t opened = 0;
-    for (const auto& w : workers_) {
-      closed += static_cast<std::int64_t>(w->metrics().stack(stack.id).websockets_closed.load());
-    }
-    for (const auto& w : workers_) {
-      opened += static_cast<std::int64_t>(w->metrics().stack(stack.id).websockets_opened.load());
-    }
-    entry["websockets"] = std::max<std::int64_t>(opened - closed, 0);
-    stacks[stack.name] = std::move(entry);
-  }
-  state["stacks"] = std::move(stacks);
-  if (rollout_status_json) {
-    state["rollout"] = boost::json::parse(rollout_status_json());
-  } else {
-    state["rollout"] = boost::json::object{{"state", "idle"}};
-  }
-  if (stable_stack_) {
-    state["rollback_target"] = *stable_stack_;
-  }
-  return boost::json::serialize(state);
 }
 
 }  // namespace quikedge::server

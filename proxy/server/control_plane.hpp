@@ -19,6 +19,8 @@
 #include "metrics/access_log.hpp"
 #include "quikedge/config.hpp"
 #include "routing/table_builder.hpp"
+#include "server/listener_set.hpp"
+#include "server/live_state.hpp"
 #include "server/worker.hpp"
 
 namespace quikedge::server {
@@ -44,9 +46,10 @@ class control_plane {
   control_plane(boost::asio::io_context& control_io, std::shared_ptr<const config> settings);
   ~control_plane();
 
-  /// Binds every listener on every worker, prints the bound addresses and
-  /// starts the workers. Throws on bind or resolve failure.
-  void start();
+  /// Binds every listener on every worker (adopting the sockets in
+  /// `inherited`, handed over by the previous process, first), prints the
+  /// bound addresses and starts the workers. Throws on bind or resolve failure.
+  void start(std::vector<inherited_listener>* inherited = nullptr);
   /// Stops accepting, waits up to `grace` for open connections, stops workers.
   void shutdown(std::chrono::milliseconds grace);
 
@@ -72,6 +75,18 @@ class control_plane {
   }
   [[nodiscard]] const std::vector<std::unique_ptr<worker>>& workers() const { return workers_; }
   [[nodiscard]] bool listeners_up() const { return listeners_up_; }
+
+  /// The in-memory routing state, for a successor process (SPEC 13).
+  [[nodiscard]] live_state export_state() const;
+  /// Takes over a predecessor's state: its weights win over this config
+  /// file's unless the file's weights changed since it read them (last change
+  /// wins, as for reload). Before or after start(); no audit line, no new version.
+  void import_state(const live_state& state);
+
+  /// Every listening socket the workers accept on, for a hand-over.
+  [[nodiscard]] const std::vector<listening_socket>& listening_sockets() const {
+    return listening_;
+  }
 
   /// GET /api/v1/state body.
   [[nodiscard]] std::string state_json() const;
@@ -115,6 +130,7 @@ class control_plane {
   std::vector<std::unique_ptr<worker>> workers_;
   std::atomic<std::int64_t> open_connections_{0};
   std::vector<std::string> bound_;
+  std::vector<listening_socket> listening_;
   bool listeners_up_ = false;
 
   weight_map weights_;

@@ -15,6 +15,10 @@ namespace {
 // which costs no timer operation per request.
 constexpr std::chrono::milliseconds sweep_period{100};
 
+// After a shutdown starts, how long a keep-alive client has to send the request
+// it may already have written before its idle connection is closed.
+constexpr std::chrono::milliseconds idle_close_delay{200};
+
 std::uint64_t random_seed(unsigned index) {
   std::random_device device;
   return (static_cast<std::uint64_t>(device()) << 32) ^ device() ^ index;
@@ -72,26 +76,52 @@ void worker::install(routing::routing_table_ptr table, std::function<void()> don
   });
 }
 
-void worker::stop_accepting() {
-  boost::asio::post(io_, [this] {
+void worker::stop_accepting(std::chrono::milliseconds drain) {
+  boost::asio::post(io_, [this, drain] {
     for (auto& slot : acceptors_) {
       boost::system::error_code ignored;
       slot->acceptor.close(ignored);
     }
-    // Idle keep-alive connections close now, busy ones after their response;
-    // WebSockets get their 1001 close frames.
+    // From now on every response says Connection: close. A connection that is
+    // idle now may already have the client's next request on the wire (its last
+    // response said keep-alive): closing it at once would reset that request.
+    // Such clients send within a round trip, so idle ones close a moment later.
     context_.shutting_down = true;
-    for (auto* entry = context_.deadlines.head(); entry != nullptr;) {
-      auto* following = entry->next;
-      entry->on_shutdown();
-      entry = following;
-    }
-    for (auto* tunnel = context_.tunnels.head(); tunnel != nullptr;) {
-      auto* following = tunnel->next;
-      tunnel->begin_close();
-      tunnel = following;
-    }
+    close_idle_at_ = http::clock::now() + idle_close_delay;
+    schedule_tunnel_closes(drain);
   });
+}
+
+void worker::schedule_tunnel_closes(std::chrono::milliseconds drain) {
+  const auto now = http::clock::now();
+  std::size_t count = 0;
+  for (auto* tunnel = context_.tunnels.head(); tunnel != nullptr; tunnel = tunnel->next) {
+    count += tunnel->closing ? 0 : 1;
+  }
+  // Spread, so that clients do not all reconnect to the new process at once;
+  // the last quarter of the window is left for the close handshakes.
+  const auto window = std::chrono::duration_cast<http::clock::duration>(drain * 3 / 4);
+  std::size_t slot = 0;
+  for (auto* tunnel = context_.tunnels.head(); tunnel != nullptr;) {
+    auto* following = tunnel->next;
+    if (!tunnel->closing) {
+      if (window.count() == 0 || count <= 1) {
+        tunnel->begin_close();
+      } else {
+        tunnel->close_at = now + window * static_cast<long>(slot) / static_cast<long>(count - 1);
+        ++slot;
+      }
+    }
+    tunnel = following;
+  }
+}
+
+void worker::close_idle_sessions() {
+  for (auto* entry = context_.deadlines.head(); entry != nullptr;) {
+    auto* following = entry->next;
+    entry->on_shutdown();
+    entry = following;
+  }
 }
 
 void worker::stop() {
@@ -113,7 +143,13 @@ void worker::do_accept(acceptor_slot& slot) {
 
 void worker::on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
                        boost::asio::ip::tcp::socket socket) {
-  if (ec == boost::asio::error::operation_aborted || !slot.acceptor.is_open()) {
+  if (ec == boost::asio::error::operation_aborted || (ec && !slot.acceptor.is_open())) {
+    return;
+  }
+  if (!slot.acceptor.is_open()) {
+    // Accepted just before the acceptor closed for a shutdown: the client is
+    // connected and gets its answer (with Connection: close), never a reset.
+    serve(slot, std::move(socket));
     return;
   }
   if (ec) {
@@ -126,6 +162,11 @@ void worker::on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
     });
     return;
   }
+  serve(slot, std::move(socket));
+  do_accept(slot);
+}
+
+void worker::serve(acceptor_slot& slot, boost::asio::ip::tcp::socket socket) {
   const auto limit = static_cast<std::int64_t>(context_.table->settings().limits.max_connections);
   if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= limit) {
     open_connections_.fetch_sub(1, std::memory_order_relaxed);
@@ -146,7 +187,6 @@ void worker::on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
           ->start();
     }
   }
-  do_accept(slot);
 }
 
 void worker::do_sweep() {
@@ -158,6 +198,9 @@ void worker::do_sweep() {
     auto now = http::clock::now();
     context_.deadlines.expire(now);
     context_.tunnels.expire(now);
+    if (context_.shutting_down && now >= close_idle_at_) {
+      close_idle_sessions();  // every sweep: connections that became idle since
+    }
     session_count_.store(context_.deadlines.size(), std::memory_order_relaxed);
     context_.pool.close_idle(now, context_.table->settings().timeouts.idle);
     if (access_log_) {

@@ -44,9 +44,10 @@ class worker {
   /// start from then on see it. Any thread.
   void install(routing::routing_table_ptr table, std::function<void()> done);
 
-  /// Stops accepting and winds sessions down: idle ones close at once, busy ones
-  /// after their response, tunnels with a 1001 close. Any thread.
-  void stop_accepting();
+  /// Stops accepting and winds sessions down: busy ones close after their
+  /// response, idle ones almost at once, tunnels with a 1001 close spread over
+  /// the first three quarters of `drain` (0: all at once). Any thread.
+  void stop_accepting(std::chrono::milliseconds drain);
 
   /// Number of open client connections on this worker (approximate, any thread).
   [[nodiscard]] std::size_t session_count() const { return session_count_.load(); }
@@ -66,7 +67,10 @@ class worker {
   void do_accept(acceptor_slot& slot);
   void on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
                  boost::asio::ip::tcp::socket socket);
+  void serve(acceptor_slot& slot, boost::asio::ip::tcp::socket socket);
   void do_sweep();
+  void close_idle_sessions();
+  void schedule_tunnel_closes(std::chrono::milliseconds drain);
 
   unsigned index_;
   boost::asio::io_context io_{1};
@@ -75,6 +79,7 @@ class worker {
   http::session_context context_;
   std::vector<std::unique_ptr<acceptor_slot>> acceptors_;
   boost::asio::steady_timer sweep_timer_;
+  http::clock::time_point close_idle_at_ = http::clock::time_point::max();
   std::atomic<std::size_t> session_count_{0};
   std::unique_ptr<metrics::access_log_buffer> access_log_;
   std::thread thread_;

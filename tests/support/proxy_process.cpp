@@ -84,11 +84,17 @@ proxy_process::~proxy_process() {
 
 testing::AssertionResult proxy_process::start(
     const std::string& yaml, std::vector<std::pair<std::string, std::string>> env) {
-  config_path_ = directory_ / "quikedge.yaml";
   {
-    std::ofstream file(config_path_);
+    std::ofstream file(directory_ / "quikedge.yaml");
     file << yaml;
   }
+  return start_on(directory_ / "quikedge.yaml", std::move(env));
+}
+
+testing::AssertionResult proxy_process::start_on(
+    const std::filesystem::path& config_file,
+    std::vector<std::pair<std::string, std::string>> env) {
+  config_path_ = config_file;
   child_ = std::make_unique<child_process>(child_process::options{
       {bin_path("quikedge"), "--config", config_path_.string()}, std::move(env)});
   // Generous: under ASan start-up is slow; a healthy start takes milliseconds.
@@ -104,10 +110,11 @@ testing::AssertionResult proxy_process::start(
   }
   if (!ready || http_port_ == 0 || admin_port_ == 0) {
     child_->stop();
-    return testing::AssertionFailure() << "quikedge did not get ready; stdout:\n"
-                                       << child_->stdout_text() << "stderr:\n"
-                                       << child_->stderr_text() << "config:\n"
-                                       << yaml;
+    return testing::AssertionFailure()
+           << "quikedge did not get ready; stdout:\n"
+           << child_->stdout_text() << "stderr:\n"
+           << child_->stderr_text() << "config " << config_path_.string() << ":\n"
+           << std::ifstream(config_path_).rdbuf();
   }
   return testing::AssertionSuccess();
 }

@@ -53,6 +53,10 @@ class proxy_process {
   testing::AssertionResult start(const proxy_config& config) {
     return start(render_config(config));
   }
+  /// Starts `quikedge --config` on an existing file (e.g. another proxy_process's, for
+  /// a binary upgrade) and waits for the same lines as start().
+  testing::AssertionResult start_on(const std::filesystem::path& config_file,
+                                    std::vector<std::pair<std::string, std::string>> env = {});
 
   [[nodiscard]] std::uint16_t http_port() const { return http_port_; }
   [[nodiscard]] std::uint16_t admin_port() const { return admin_port_; }
