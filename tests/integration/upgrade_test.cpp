@@ -5,6 +5,7 @@
 // socket file, SIGTERM alone, and a different worker count.
 #include <gtest/gtest.h>
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -17,6 +18,7 @@
 #include <iostream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "support/two_stacks.hpp"
 
@@ -123,8 +125,14 @@ TEST_F(upgrade, under_load_no_request_fails_and_the_old_process_exits_0_by_itsel
   child_process bench({bin_path("quikedge-bench"), "--url",
                        "http://127.0.0.1:" + std::to_string(port()) + "/", "--connections", "8",
                        "--duration", "60", "--timeout", "5", "--json"});
-  ASSERT_TRUE(eventually([&] { return proxy.metric("http_requests_total", {}) >= 5000; }, 30s,
-                         "load on the old process"));
+  // A few seconds of keep-alive load on each side of the hand-over.
+  const auto load_started = test_clock::now();
+  ASSERT_TRUE(eventually(
+      [&] {
+        return test_clock::now() - load_started >= 2s &&
+               proxy.metric("http_requests_total", {}) >= 5000;
+      },
+      30s, "load on the old process"));
   const double old_requests_before = proxy.metric("http_requests_total", {});
   const auto upgrade_started = test_clock::now();
   ASSERT_TRUE(start_successor());
@@ -137,8 +145,12 @@ TEST_F(upgrade, under_load_no_request_fails_and_the_old_process_exits_0_by_itsel
             std::string::npos)
       << proxy.process().stdout_text();
   // The new process serves the load on the same port, and answers the admin port.
-  ASSERT_TRUE(eventually([&] { return successor.metric("http_requests_total", {}) >= 5000; }, 30s,
-                         "load on the new process"));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return test_clock::now() - upgrade_started >= 2s &&
+               successor.metric("http_requests_total", {}) >= 5000;
+      },
+      30s, "load on the new process"));
   EXPECT_EQ(number(successor.state(), "pid"), successor.process().pid());
   EXPECT_EQ(listening_inodes(port()), old_inodes) << "the very sockets of the old process";
   ::kill(bench.pid(), SIGINT);
@@ -223,6 +235,34 @@ TEST_F(upgrade, a_stale_socket_file_does_not_block_a_fresh_start) {
   // And the fresh process listens on it for the next upgrade.
   ASSERT_TRUE(start_successor());
   EXPECT_EQ(old_exit(20s), std::optional<int>(0)) << proxy.process().stderr_text();
+}
+
+TEST_F(upgrade, a_predecessor_dying_mid_hand_over_leaves_the_new_process_to_bind_itself) {
+  // A "running process" that takes the hello and dies before sending any socket.
+  const auto path = (proxy.directory() / "quikedge.yaml.sock").string();
+  const int listener = ::socket(AF_UNIX, SOCK_SEQPACKET, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_un where{};
+  where.sun_family = AF_UNIX;
+  std::memcpy(where.sun_path, path.data(), path.size());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&where), sizeof where), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  std::thread dying([listener] {
+    pollfd ready{listener, POLLIN, 0};
+    if (::poll(&ready, 1, 20000) == 1) {
+      const int peer = ::accept(listener, nullptr, nullptr);
+      char hello[256];
+      ::recv(peer, hello, sizeof hello, 0);
+      ::close(peer);
+    }
+    ::close(listener);
+  });
+  auto started = start(50, 50, upgrade_config(2));
+  dying.join();
+  ASSERT_TRUE(started);
+  EXPECT_NE(proxy.process().stderr_text().find("binding the listeners anew"), std::string::npos)
+      << proxy.process().stderr_text();
+  EXPECT_EQ(split(20, true).at("blue"), 10);
 }
 
 TEST_F(upgrade, sigterm_alone_drains_websockets_with_1001_and_exits_0) {
