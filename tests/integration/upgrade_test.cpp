@@ -186,6 +186,26 @@ TEST_F(upgrade, weights_set_through_the_admin_api_survive_it) {
   EXPECT_EQ(seen.at("blue"), 180) << "exact 90/10 over 200 requests";
 }
 
+TEST_F(upgrade, a_running_rollout_with_a_state_file_goes_on_in_the_new_process) {
+  proxy_config config = upgrade_config(2);
+  config.top_level_extra +=
+      "rollout:\n"
+      "  steps: [ { weight: 10, pause: 30s }, { weight: 50, pause: 30s }, { weight: 100 } ]\n"
+      "  gates: { window: 2s, min_requests: 20, max_error_rate: 0.001, max_p99_latency: 1s }\n"
+      "  state_file: rollout.json\n";
+  ASSERT_TRUE(start(100, 0, config));
+  auto begun = proxy.admin("POST", "/api/v1/rollout", R"({"to":"green"})");
+  ASSERT_EQ(begun.status, 200) << begun.body;
+  ASSERT_TRUE(start_successor());
+  ASSERT_EQ(old_exit(20s), std::optional<int>(0)) << proxy.process().stderr_text();
+  auto rollout = successor.admin("GET", "/api/v1/rollout");
+  ASSERT_EQ(rollout.status, 200) << rollout.body;
+  auto doc = boost::json::parse(rollout.body);
+  EXPECT_EQ(doc.at("state"), "progressing") << rollout.body;
+  EXPECT_EQ(number(doc, "weight"), 10) << rollout.body;
+  EXPECT_EQ(number(successor.state().at("weights"), "green"), 10);
+}
+
 TEST_F(upgrade, an_open_websocket_gets_1001_within_the_drain_and_new_ones_work) {
   ASSERT_TRUE(start(50, 50, upgrade_config(2, "2s")));
   const std::string url = "ws://127.0.0.1:" + std::to_string(port()) + "/ws";
