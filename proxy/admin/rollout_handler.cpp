@@ -1,9 +1,8 @@
 // /api/v1/rollout: GET the rollout's status; POST starts one (body {"to":..,
 // "steps":[..],"gates":{..}}); POST .../pause, /resume, /promote, /abort.
 // Every answer to a POST is the rollout's status once the change is live.
-#include <boost/json.hpp>
-
 #include "admin/handlers.hpp"
+#include "admin/request_bodies.hpp"
 #include "rollout/rollout_engine.hpp"
 
 namespace quikedge::admin {
@@ -58,20 +57,9 @@ void handle_rollout_action(control_plane& control, const call& c, const respond_
   // The router only sends the four action paths here.
   const std::string verb(path.substr(prefix.size() + 1));
   std::string reason;
-  if (!req.body().empty()) {
-    boost::system::error_code ec;
-    auto document = boost::json::parse(req.body(), ec);
-    const auto* object = !ec ? document.if_object() : nullptr;
-    const auto* given = object != nullptr ? object->if_contains("reason") : nullptr;
-    if (object == nullptr || object->size() > (given != nullptr ? 1U : 0U) ||
-        (given != nullptr && !given->is_string())) {
-      respond(error_response(req, http::status::bad_request,
-                             "body must be empty or {\"reason\":\"...\"}"));
-      return;
-    }
-    if (given != nullptr) {
-      reason = std::string(given->as_string());
-    }
+  if (auto error = parse_reason_body(req.body(), reason)) {
+    respond(error_response(req, http::status::bad_request, *error));
+    return;
   }
   engine->act(verb, {c.token_name, c.client, reason}, answer(control, req, respond));
 }
