@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/parser_stall.hpp"
 #include "config/read_sections.hpp"
 #include "config/validate.hpp"
 #include "quikedge/config_loader.hpp"
@@ -33,6 +34,12 @@ location mark_location(const YAML::Mark& mark) {
 std::vector<YAML::Node> parse_documents(const std::string& text,
                                         config_detail::error_list& errors) {
   try {
+    // Checked first: on such text YAML::LoadAll would never return.
+    if (auto stall = config_detail::find_parser_stall(text)) {
+      errors.add(mark_location(*stall),
+                 "YAML syntax error: unexpected token where a value should start");
+      return {};
+    }
     return YAML::LoadAll(text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp 0.7 gives this one the message "bad file"; say what it means.
