@@ -6,8 +6,12 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CTEST_FLAGS ?= --output-on-failure --timeout 600
+FUZZ_DIR ?= build-fuzz
+FUZZ_CXX ?= clang++-14
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-build build build-asan run test test-release test-asan bench format lint clean
+.PHONY: all deps deps-build build build-asan build-fuzz run test test-release test-asan fuzz fuzz-ci \
+	bench format lint clean
 
 all: build
 
@@ -35,7 +39,9 @@ build-asan: deps $(ASAN_DIR)/CMakeCache.txt
 run: build
 	./$(BUILD_DIR)/bin/quikedge --demo
 
+# The fuzz smoke run comes last, after both suites, whatever -j says.
 test: test-release test-asan
+	$(MAKE) --no-print-directory fuzz-ci
 
 test-release: deps build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
@@ -43,6 +49,23 @@ test-release: deps build
 test-asan: build-asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS)
+
+# libFuzzer targets (tests/fuzz): clang, ASan+UBSan, only the fuzz targets built.
+$(FUZZ_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(FUZZ_DIR) $(GENERATOR) -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) -DQUIKEDGE_FUZZ=ON \
+	  -DQUIKEDGE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build-fuzz: deps $(FUZZ_DIR)/CMakeCache.txt
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+
+# Every target for FUZZ_SECONDS; prints each one's "Done N runs" count.
+# FUZZ_FLAGS adds libFuzzer flags, e.g. FUZZ_FLAGS=-max_len=8192.
+fuzz: build-fuzz
+	bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# The CI smoke run: saved reproducers, then 10 s per target; fails on any crash.
+fuzz-ci: build-fuzz
+	bash tests/fuzz/run.sh $(FUZZ_DIR) 10
 
 bench: deps build
 	bash bench/compare.sh
@@ -54,4 +77,4 @@ lint:
 	clang-tidy -p $(BUILD_DIR) $$(git ls-files 'proxy/*.cpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
