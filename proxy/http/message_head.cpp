@@ -365,8 +365,8 @@ parse_status parse_request_head(std::string_view input, const head_limits& limit
     return input.size() > limits.max_head_bytes ? parse_status::header_too_large
                                                 : parse_status::incomplete;
   }
-  if (end > limits.max_head_bytes) {
-    return parse_status::header_too_large;
+  if (skipped + end > limits.max_head_bytes) {
+    return parse_status::header_too_large;  // leading empty lines count too
   }
   std::string_view rest = input.substr(skipped, end);
   std::string_view line = next_line(rest);
@@ -446,6 +446,13 @@ parse_status parse_response_head(std::string_view input, const head_limits& limi
   }
   head.status = status;
   head.reason = line.size() > 13 ? line.substr(13) : std::string_view{};
+  // The reason is copied into the client's status line: a CR or NUL in it
+  // would let an upstream inject header lines (RFC 9112 4: HTAB, SP, VCHAR, obs-text).
+  for (char c : head.reason) {
+    if (!is_field_value_char(c)) {
+      return parse_status::bad_request;
+    }
+  }
 
   header_facts facts;
   if (auto status_code = parse_fields(rest, limits, head, facts); status_code != parse_status::ok) {

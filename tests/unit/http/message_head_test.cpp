@@ -222,3 +222,33 @@ TEST(Tokens, ListContainsTokenIgnoresCaseAndSpaces) {
 
 }  // namespace
 }  // namespace quikedge::http
+
+namespace quikedge::http {
+namespace {
+
+// Found by request_head_fuzz: leading empty lines escaped the head limit.
+TEST(RequestHead, LeadingEmptyLinesCountTowardTheLimit) {
+  message_head head;
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text += "\r\n";
+  }
+  text += "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_EQ(parse_request_head(text, head_limits{256, 8}, head), parse_status::header_too_large);
+}
+
+// Found by response_head_fuzz: the reason phrase reached the client unchecked.
+TEST(ResponseHead, ReasonPhraseHoldsNoControls) {
+  message_head head;
+  for (std::string bad :
+       {std::string("HTTP/1.1 200 OK\rSet-Cookie: x=1\r\n\r\n"),
+        std::string("HTTP/1.1 200 O\0K\r\n\r\n", 20), std::string("HTTP/1.1 200 O\x01K\r\n\r\n")}) {
+    EXPECT_EQ(parse_response_head(bad, head_limits{}, false, head), parse_status::bad_request);
+  }
+  ASSERT_EQ(
+      parse_response_head("HTTP/1.1 200 Fine\tand \xe9t\xe9\r\n\r\n", head_limits{}, false, head),
+      parse_status::ok);
+}
+
+}  // namespace
+}  // namespace quikedge::http
