@@ -6,11 +6,16 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CTEST_FLAGS ?= --output-on-failure --timeout 600
+TSAN_DIR ?= build-tsan
+# The concurrency tests: snapshot swaps and reloads under load, drains, rollouts,
+# failover, shutdown and the binary upgrade (one process handing sockets to another).
+TSAN_TESTS ?= admin_security|split|websocket|lifecycle|rollout_control|resilience|upgrade|sticky_cookie
 FUZZ_DIR ?= build-fuzz
 FUZZ_CXX ?= clang++-14
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-build build build-asan build-fuzz run test test-release test-asan fuzz fuzz-ci \
+.PHONY: all deps deps-build build build-asan build-tsan build-fuzz run test test-release test-asan \
+	test-tsan fuzz fuzz-ci \
 	bench format lint clean
 
 all: build
@@ -39,8 +44,9 @@ build-asan: deps $(ASAN_DIR)/CMakeCache.txt
 run: build
 	./$(BUILD_DIR)/bin/quikedge --demo
 
-# The fuzz smoke run comes last, after both suites, whatever -j says.
+# The TSan suite and the fuzz smoke run come last, after both suites, whatever -j says.
 test: test-release test-asan
+	$(MAKE) --no-print-directory test-tsan
 	$(MAKE) --no-print-directory fuzz-ci
 
 test-release: deps build
@@ -49,6 +55,21 @@ test-release: deps build
 test-asan: build-asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS)
+
+# ThreadSanitizer: the proxy and its tools built with -fsanitize=thread; a race
+# halts the process, so the test that drove it fails.
+$(TSAN_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(TSAN_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
+
+build-tsan: deps $(TSAN_DIR)/CMakeCache.txt
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target quikedge quikctl quikedge-upstream \
+	  quikedge-bench integration_tests
+
+test-tsan: build-tsan
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest $(CTEST_FLAGS) -L integration -R '$(TSAN_TESTS)'
 
 # libFuzzer targets (tests/fuzz): clang, ASan+UBSan, only the fuzz targets built.
 $(FUZZ_DIR)/CMakeCache.txt: | deps
@@ -77,4 +98,4 @@ lint:
 	clang-tidy -p $(BUILD_DIR) $$(git ls-files 'proxy/*.cpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)
