@@ -71,30 +71,18 @@ void print_demo_help() {
             << std::endl;
 }
 
-/// The admin socket as bound ("host:port"), found among this process's fds.
-int admin_socket_fd(const std::string& bound) {
-  const auto colon = bound.rfind(':');
-  boost::system::error_code ec;
-  auto host = boost::asio::ip::make_address(bound.substr(0, colon), ec);
-  if (ec || colon == std::string::npos) {
-    return -1;
-  }
-  const auto port = static_cast<std::uint16_t>(std::stoul(bound.substr(colon + 1)));
-  return quikedge::server::find_listening_socket({host, port});
-}
-
 /// A binary upgrade's new side (SPEC 13): the old process's sockets and state
 /// go into `control` before it starts; afterwards the old process is told to
 /// stop and its last state applied. Returns the admin socket to adopt, or -1.
-void start_control_plane(quikedge::server::control_plane& control,
-                         quikedge::server::upgrade_client* client) {
+int start_control_plane(quikedge::server::control_plane& control,
+                        quikedge::server::upgrade_client* client) {
   std::optional<quikedge::server::handover> inherited;
   if (client != nullptr) {
     inherited = client->take_over();
   }
   if (!inherited) {
     control.start();
-    return;
+    return -1;
   }
   if (inherited->state) {
     control.import_state(*inherited->state);
@@ -106,15 +94,14 @@ void start_control_plane(quikedge::server::control_plane& control,
     control.import_state(*last);
   }
   const auto& admin = control.settings().admin.bind;
-  if (inherited->admin_fd >= 0 && inherited->admin_configured == admin.to_string()) {
-    quikedge::server::adopt_on_next_open(quikedge::server::resolve_bind_address(admin),
-                                         inherited->admin_fd);
-  } else if (inherited->admin_fd >= 0) {
-    quikedge::log::warn("upgrade: admin.address changed; binding " + admin.to_string() + " anew");
-    ::close(inherited->admin_fd);
-  }
   std::cout << "quikedge: took over " << inherited->socket_count << " listening sockets from pid "
             << inherited->pid << std::endl;
+  if (inherited->admin_fd >= 0 && inherited->admin_configured != admin.to_string()) {
+    quikedge::log::warn("upgrade: admin.address changed; binding " + admin.to_string() + " anew");
+    ::close(inherited->admin_fd);
+    return -1;
+  }
+  return inherited->admin_fd;
 }
 
 /// Runs the proxy until SIGINT/SIGTERM or until a successor takes over.
@@ -134,16 +121,17 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   quikedge::admin::admin_server admin(control_io, control);
   const std::string upgrade_path = demo ? "" : quikedge::server::upgrade_socket_path(*cfg);
   quikedge::server::upgrade_client client(upgrade_path);
-  start_control_plane(control, upgrade_path.empty() ? nullptr : &client);
+  const int inherited_admin =
+      start_control_plane(control, upgrade_path.empty() ? nullptr : &client);
   rollouts.start();
-  admin.start();
+  admin.start(inherited_admin);
   if (demo) {
     print_demo_help();
   }
 
   quikedge::server::upgrade_server::hooks hooks;
   hooks.sockets = [&control] { return control.listening_sockets(); };
-  hooks.admin_fd = [&admin] { return admin_socket_fd(admin.bound_address()); };
+  hooks.admin_fd = [&admin] { return admin.listening_socket(); };
   hooks.admin_configured = cfg->admin.bind.to_string();
   hooks.state_json = [&control] { return control.export_state().to_json(); };
   hooks.stop_serving = [&] {

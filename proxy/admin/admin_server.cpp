@@ -87,9 +87,13 @@ class admin_session : public std::enable_shared_from_this<admin_session> {
 admin_server::admin_server(boost::asio::io_context& io, server::control_plane& control)
     : io_(io), control_(control), router_(control), acceptor_(io) {}
 
-void admin_server::start() {
+void admin_server::start(int inherited_fd) {
   auto endpoint = server::resolve_bind_address(control_.settings().admin.bind);
-  acceptor_ = server::open_acceptor(io_, endpoint, false);
+  if (inherited_fd >= 0) {
+    acceptor_.assign(endpoint.protocol(), inherited_fd);
+  } else {
+    acceptor_ = server::open_acceptor(io_, endpoint, false);
+  }
   auto bound = acceptor_.local_endpoint();
   bound_ = bound.address().to_string() + ":" + std::to_string(bound.port());
   std::cout << "quikedge: admin on " << bound_ << std::endl;

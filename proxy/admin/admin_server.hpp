@@ -17,7 +17,13 @@ class admin_server {
   admin_server(boost::asio::io_context& io, server::control_plane& control);
 
   /// Binds admin.address and starts accepting. Throws when it cannot bind.
-  void start();
+  /// `inherited_fd`: the listening socket a predecessor handed over in a binary
+  /// upgrade (SPEC 13), accepted on instead of binding; -1 for none.
+  void start(int inherited_fd = -1);
+  /// The listening socket's descriptor, to hand to a successor; -1 when stopped.
+  [[nodiscard]] int listening_socket() {
+    return acceptor_.is_open() ? acceptor_.native_handle() : -1;
+  }
   void stop();
 
   /// "host:port" as bound (port 0 resolved).

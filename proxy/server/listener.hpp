@@ -19,13 +19,4 @@ boost::asio::ip::tcp::acceptor open_acceptor(boost::asio::io_context& io,
                                              const boost::asio::ip::tcp::endpoint& endpoint,
                                              bool reuse_port);
 
-/// A listening socket handed over by the previous process: the next
-/// open_acceptor() for `configured` without reuse_port (the admin server's
-/// call) adopts `fd` instead of binding. Before the admin server starts only.
-void adopt_on_next_open(const boost::asio::ip::tcp::endpoint& configured, int fd);
-
-/// The descriptor of this process's listening TCP socket bound to `bound`,
-/// or -1. Looks through /proc/self/fd; control thread, at hand-over only.
-int find_listening_socket(const boost::asio::ip::tcp::endpoint& bound);
-
 }  // namespace quikedge::server
