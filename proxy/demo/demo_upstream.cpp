@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "http/body_tracker.hpp"
+#include "http/body_relay.hpp"
 #include "http/message_head.hpp"
 #include "util/byte_buffer.hpp"
 
@@ -38,7 +38,7 @@ class demo_session : public std::enable_shared_from_this<demo_session> {
  private:
   void process() {
     if (body_.has_body() && !body_.complete()) {
-      in_.consume(body_.take(in_.view()));
+      in_.consume(body_.take(in_.view(), discarded_));
       if (!body_.complete()) {
         do_read();
         return;
@@ -56,7 +56,7 @@ class demo_session : public std::enable_shared_from_this<demo_session> {
     keep_alive_ = head_.wants_keep_alive();
     body_.start(head_.framing, head_.content_length);
     in_.consume(head_.head_bytes);
-    in_.consume(body_.take(in_.view()));
+    in_.consume(body_.take(in_.view(), discarded_));
     boost::asio::async_write(
         socket_, boost::asio::buffer(response_),
         [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
@@ -70,7 +70,8 @@ class demo_session : public std::enable_shared_from_this<demo_session> {
   boost::asio::ip::tcp::socket socket_;
   util::byte_buffer in_;
   http::message_head head_;
-  http::body_tracker body_;
+  http::body_relay body_;
+  http::relay_output discarded_;  ///< the demo reads request bodies only to skip them
   std::string response_;
   bool keep_alive_ = true;
 };

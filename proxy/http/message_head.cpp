@@ -8,8 +8,8 @@
 namespace quikedge::http {
 namespace {
 
-// RFC 9110 tchar: the characters allowed in methods and header names.
-constexpr std::array<bool, 256> make_tchar_table() {
+/// A byte table of the letters and digits plus `extra`.
+constexpr std::array<bool, 256> make_char_table(std::string_view extra) {
   std::array<bool, 256> table{};
   for (int c = '0'; c <= '9'; ++c) {
     table[c] = true;
@@ -20,12 +20,14 @@ constexpr std::array<bool, 256> make_tchar_table() {
   for (int c = 'A'; c <= 'Z'; ++c) {
     table[c] = true;
   }
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) {
+  for (char c : extra) {
     table[static_cast<unsigned char>(c)] = true;
   }
   return table;
 }
-constexpr auto tchar_table = make_tchar_table();
+
+// RFC 9110 tchar: the characters allowed in methods and header names.
+constexpr auto tchar_table = make_char_table("!#$%&'*+-.^_`|~");
 
 bool is_tchar(char c) {
   return tchar_table[static_cast<unsigned char>(c)];
@@ -33,23 +35,7 @@ bool is_tchar(char c) {
 
 // RFC 3986 uri-host [":" port] characters: unreserved, pct-encoded, sub-delims,
 // ':' and the brackets of an IP literal. No '@' (userinfo), '/', '?' or '#'.
-constexpr std::array<bool, 256> make_host_table() {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) {
-    table[c] = true;
-  }
-  for (int c = 'a'; c <= 'z'; ++c) {
-    table[c] = true;
-  }
-  for (int c = 'A'; c <= 'Z'; ++c) {
-    table[c] = true;
-  }
-  for (char c : std::string_view("-._~!$&'()*+,;=%:[]")) {
-    table[static_cast<unsigned char>(c)] = true;
-  }
-  return table;
-}
-constexpr auto host_table = make_host_table();
+constexpr auto host_table = make_char_table("-._~!$&'()*+,;=%:[]");
 
 bool is_valid_host(std::string_view host) {
   for (char c : host) {
