@@ -56,19 +56,20 @@ test-asan: build-asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS)
 
-# ThreadSanitizer: the proxy and its tools built with -fsanitize=thread; a race
-# halts the process, so the test that drove it fails.
+# ThreadSanitizer: the proxy alone built with -fsanitize=thread, driven by the
+# Release test binaries and tools (QUIKEDGE_TEST_PROXY); a race halts the proxy,
+# so the test that drove it fails.
 $(TSAN_DIR)/CMakeCache.txt: | deps
 	cmake -S . -B $(TSAN_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	  -DQUIKEDGE_BUILD_TESTS=OFF -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
 
 build-tsan: deps $(TSAN_DIR)/CMakeCache.txt
-	cmake --build $(TSAN_DIR) -j $(JOBS) --target quikedge quikctl quikedge-upstream \
-	  quikedge-bench integration_tests
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target quikedge
 
-test-tsan: build-tsan
-	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+test-tsan: build build-tsan
+	cd $(BUILD_DIR) && QUIKEDGE_TEST_PROXY=$(abspath $(TSAN_DIR))/bin/quikedge \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest $(CTEST_FLAGS) -L integration -R '$(TSAN_TESTS)'
 
 # libFuzzer targets (tests/fuzz): clang, ASan+UBSan, only the fuzz targets built.

@@ -20,7 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string bin(const std::string& name) {
-  return std::string(QUIKEDGE_BIN_DIR) + "/" + name;
+  return bin_path(name);
 }
 
 /// A config with per-stack endpoint lists and fast health checks.
