@@ -37,8 +37,13 @@ build: deps-build $(BUILD_DIR)/CMakeCache.txt
 $(ASAN_DIR)/CMakeCache.txt: | deps
 	cmake -S . -B $(ASAN_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIKEDGE_SANITIZE=ON
 
+# ASan+UBSan: the proxy and the unit tests; the Release integration tests drive
+# the sanitized proxy (QUIKEDGE_TEST_PROXY), so the test tools are built once.
 build-asan: deps $(ASAN_DIR)/CMakeCache.txt
-	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cmake --build $(ASAN_DIR) -j $(JOBS) --target quikedge unit_tests config_unit_tests
+
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # The demo: two built-in upstreams, the proxy on 127.0.0.1:8080, admin on :9901.
 run: build
@@ -52,9 +57,10 @@ test: test-release test-asan
 test-release: deps build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
 
-test-asan: build-asan
-	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest $(CTEST_FLAGS)
+test-asan: build build-asan
+	cd $(ASAN_DIR) && $(SANITIZER_ENV) ctest $(CTEST_FLAGS) -L unit
+	cd $(BUILD_DIR) && QUIKEDGE_TEST_PROXY=$(abspath $(ASAN_DIR))/bin/quikedge $(SANITIZER_ENV) \
+	  ctest $(CTEST_FLAGS) -L integration
 
 # ThreadSanitizer: the proxy alone built with -fsanitize=thread, driven by the
 # Release test binaries and tools (QUIKEDGE_TEST_PROXY); a race halts the proxy,
