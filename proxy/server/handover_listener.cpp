@@ -31,8 +31,13 @@ bool handover_listener::open(const std::string& path, std::string& error) {
     return false;
   }
   ::unlink(path.c_str());
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where) != 0 ||
-      ::listen(fd, 4) != 0) {
+  // Owner-only from the moment it exists: whoever connects may ask for every
+  // listening socket. (umask is process-wide; this runs on the control thread
+  // at start-up, before anything else creates files.)
+  const mode_t previous_mask = ::umask(0077);
+  const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where);
+  ::umask(previous_mask);
+  if (bound != 0 || ::listen(fd, 4) != 0) {
     error = std::strerror(errno);
     ::close(fd);
     return false;
@@ -58,8 +63,14 @@ void handover_listener::do_wait() {
           return;
         }
         const int peer = ::accept4(descriptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
-        if (peer >= 0 && on_peer_) {
-          on_peer_(handover_socket(peer));
+        if (peer >= 0) {
+          handover_socket connection(peer);
+          std::string why;
+          if (!connection.peer_is_trusted(why)) {
+            log::warn("upgrade socket: refused a connection from " + why);
+          } else if (on_peer_) {
+            on_peer_(std::move(connection));
+          }
         } else if (peer < 0 && errno != EAGAIN && errno != EINTR) {
           log::warn(std::string("upgrade socket: accept failed: ") + std::strerror(errno));
         }

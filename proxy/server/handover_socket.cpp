@@ -71,6 +71,21 @@ handover_socket::connect_status handover_socket::connect(const std::string& path
                                                 : connect_status::failed;
 }
 
+bool handover_socket::peer_is_trusted(std::string& error) const {
+  ucred peer{};
+  socklen_t size = sizeof peer;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0) {
+    error = errno_text();
+    return false;
+  }
+  if (peer.uid != ::geteuid() && peer.uid != 0) {
+    error = "peer pid " + std::to_string(peer.pid) + " runs as uid " + std::to_string(peer.uid) +
+            ", not " + std::to_string(::geteuid());
+    return false;
+  }
+  return true;
+}
+
 bool handover_socket::send(const handover_frame& frame, std::string& error) {
   if (frame.fds.size() > max_fds_per_frame) {
     error = "too many descriptors in one frame";

@@ -45,6 +45,11 @@ class handover_socket {
   /// end of stream or a malformed frame.
   std::optional<handover_frame> receive(std::chrono::milliseconds timeout, std::string& error);
 
+  /// True when the process at the other end runs as this process's user (or
+  /// root). Listening sockets and the live state go only to such a peer, and
+  /// are taken only from one: any other local user on the path is refused.
+  [[nodiscard]] bool peer_is_trusted(std::string& error) const;
+
   [[nodiscard]] int native_handle() const { return fd_; }
   [[nodiscard]] bool is_open() const { return fd_ >= 0; }
   void close();

@@ -51,6 +51,12 @@ std::optional<handover> upgrade_client::take_over() {
     log::warn("upgrade socket " + path_ + ": cannot connect (" + error + "); starting fresh");
     return std::nullopt;
   }
+  if (!socket_.peer_is_trusted(error)) {
+    log::warn("upgrade socket " + path_ + ": refusing to take sockets from " + error +
+              "; starting fresh");
+    socket_.close();
+    return std::nullopt;
+  }
   boost::json::object hello{{"pid", static_cast<std::int64_t>(::getpid())}};
   if (!socket_.send({"hello", boost::json::serialize(hello), {}}, error)) {
     log::warn("upgrade: cannot greet the running process (" + error + "); binding anew");

@@ -8,7 +8,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -333,6 +335,61 @@ TEST_F(upgrade, a_successor_with_fewer_workers_accepts_on_every_old_socket) {
   }
   // Every one of them is accepted on: 60 fresh connections spread over all three queues.
   EXPECT_EQ(split(60, false).at("blue"), 30);
+}
+
+/// In a forked child: connect to `path` as uid/gid 65534 and report how the
+/// proxy answers. 0: closed without a word; other codes name the failure.
+int connect_as_nobody(const std::string& path) {
+  if (::setgid(65534) != 0 || ::setuid(65534) != 0) {
+    return 10;
+  }
+  const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET, 0);
+  sockaddr_un where{};
+  where.sun_family = AF_UNIX;
+  std::memcpy(where.sun_path, path.data(), path.size());
+  if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where) != 0) {
+    return 11;
+  }
+  ::send(fd, "hello", 5, MSG_NOSIGNAL);
+  pollfd readable{fd, POLLIN, 0};
+  if (::poll(&readable, 1, 5000) != 1) {
+    return 12;  // kept open: the proxy is talking to a stranger
+  }
+  char byte = 0;
+  return ::recv(fd, &byte, 1, 0) <= 0 ? 0 : 13;
+}
+
+TEST_F(upgrade, only_the_same_user_may_take_the_sockets_over) {
+  ASSERT_TRUE(start(50, 50, upgrade_config(2)));
+  const auto path = (proxy.directory() / "quikedge.yaml.sock").string();
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0077, 0U) << "the upgrade socket must be owner-only";
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "acting as another user needs root";
+  }
+  // With the file (and its folder) opened up, the peer-credential check is what is left.
+  ASSERT_EQ(::chmod(proxy.directory().c_str(), 0711), 0);
+  ASSERT_EQ(::chmod(path.c_str(), 0666), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::_exit(connect_as_nobody(path));
+  }
+  ASSERT_GT(child, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10 setuid, 11 connect, 12 not closed, 13 answered";
+  // Refused for who it is, not for what it sent.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return proxy.process().stderr_text().find("refused a connection from peer pid") !=
+               std::string::npos;
+      },
+      5s))
+      << proxy.process().stderr_text();
+  EXPECT_EQ(split(20, true).at("blue"), 10) << "the stranger must change nothing";
+  EXPECT_FALSE(old_exit(100ms).has_value());
 }
 
 }  // namespace
