@@ -56,48 +56,31 @@ std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
-/// Request heads: returns the offset just past the CRLF CRLF that ends the head,
-/// 0 if the input does not hold a whole head yet, or npos when a line ends in a
-/// bare LF (refused at once rather than waited on).
-std::size_t find_strict_head_end(std::string_view input) {
-  std::size_t pos = 0;
-  while (pos < input.size()) {
-    const void* hit = std::memchr(input.data() + pos, '\n', input.size() - pos);
+/// How a head's lines may end: requests strictly in CRLF (a bare LF is where
+/// a lenient backend would split lines differently); responses in LF with an
+/// optional CR, since the proxy writes every response head anew and an
+/// upstream's bare LF never reaches a client.
+enum class line_ends : std::uint8_t { crlf_only, lf_or_crlf };
+
+/// Returns the offset just past the empty line that ends the head, 0 if the
+/// input does not hold a whole head yet, or npos when `ends` is crlf_only and a
+/// line ends in a bare LF (refused at once rather than waited on).
+std::size_t find_head_end(std::string_view input, line_ends ends) {
+  std::size_t line_start = 0;
+  while (line_start < input.size()) {
+    const void* hit = std::memchr(input.data() + line_start, '\n', input.size() - line_start);
     if (hit == nullptr) {
       return 0;
     }
     std::size_t lf = static_cast<const char*>(hit) - input.data();
-    if (lf == 0 || input[lf - 1] != '\r') {
+    const bool after_cr = lf > line_start && input[lf - 1] == '\r';
+    if (ends == line_ends::crlf_only && !after_cr) {
       return std::string_view::npos;
     }
-    if (lf >= 3 && input[lf - 2] == '\n' && input[lf - 3] == '\r') {
-      return lf + 1;
+    if (line_start > 0 && lf - line_start == (after_cr ? 1U : 0U)) {
+      return lf + 1;  // an empty line, after at least one line
     }
-    pos = lf + 1;
-  }
-  return 0;
-}
-
-/// Response heads: returns the offset just past the blank line that ends the
-/// head, or 0 if the input does not hold a whole head yet. Lines end in LF,
-/// optionally after CR: the proxy writes every head anew, so an upstream's
-/// bare LF never reaches a client.
-std::size_t find_head_end(std::string_view input) {
-  std::size_t pos = 0;
-  while (pos < input.size()) {
-    const void* hit = std::memchr(input.data() + pos, '\n', input.size() - pos);
-    if (hit == nullptr) {
-      return 0;
-    }
-    std::size_t lf = static_cast<const char*>(hit) - input.data();
-    std::size_t next = lf + 1;
-    if (next < input.size() && input[next] == '\n') {
-      return next + 1;
-    }
-    if (next + 1 < input.size() && input[next] == '\r' && input[next + 1] == '\n') {
-      return next + 2;
-    }
-    pos = next;
+    line_start = lf + 1;
   }
   return 0;
 }
@@ -343,7 +326,7 @@ parse_status parse_request_head(std::string_view input, const head_limits& limit
   while (input.substr(skipped, 2) == "\r\n") {
     skipped += 2;
   }
-  std::size_t end = find_strict_head_end(input.substr(skipped));
+  std::size_t end = find_head_end(input.substr(skipped), line_ends::crlf_only);
   if (end == std::string_view::npos) {
     return parse_status::bad_request;
   }
@@ -407,7 +390,7 @@ parse_status parse_request_head(std::string_view input, const head_limits& limit
 parse_status parse_response_head(std::string_view input, const head_limits& limits,
                                  bool request_method_head, message_head& head) {
   head.reset();
-  std::size_t end = find_head_end(input);
+  std::size_t end = find_head_end(input, line_ends::lf_or_crlf);
   if (end == 0) {
     return input.size() > limits.max_head_bytes ? parse_status::header_too_large
                                                 : parse_status::incomplete;
