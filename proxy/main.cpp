@@ -17,6 +17,7 @@
 #include "rollout/rollout_engine.hpp"
 #include "server/control_plane.hpp"
 #include "server/listener.hpp"
+#include "server/state_file.hpp"
 #include "server/upgrade_client.hpp"
 #include "server/upgrade_server.hpp"
 #include "server/upgrade_socket_path.hpp"
@@ -71,16 +72,24 @@ void print_demo_help() {
             << std::endl;
 }
 
-/// A binary upgrade's new side (SPEC 13): the old process's sockets and state
-/// go into `control` before it starts; afterwards the old process is told to
-/// stop and its last state applied. Returns the admin socket to adopt, or -1.
+/// Starts `control` with the state a running predecessor hands over (a binary
+/// upgrade, SPEC 13) or, without one, the state saved before the last stop
+/// (SPEC 10), so no listener ever opens with stale weights. After a hand-over
+/// the old process is told to stop and its last state applied. Returns the
+/// admin socket to adopt, or -1.
 int start_control_plane(quikedge::server::control_plane& control,
-                        quikedge::server::upgrade_client* client) {
+                        quikedge::server::upgrade_client* client,
+                        const quikedge::server::state_file& saved) {
   std::optional<quikedge::server::handover> inherited;
   if (client != nullptr) {
     inherited = client->take_over();
   }
   if (!inherited) {
+    if (auto state = saved.load()) {
+      control.import_state(*state);
+      std::cout << "quikedge: restored state version " << control.version() << " from "
+                << saved.path() << std::endl;
+    }
     control.start();
     return -1;
   }
@@ -112,9 +121,11 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   quikedge::admin::audit_log audit;
   audit.open(cfg->admin.audit_log);
   quikedge::rollout::rollout_engine rollouts(control_io, control);
-  control.on_change = [&audit, &rollouts](const quikedge::server::change_origin& origin,
-                                          const std::string& action, const std::string& before,
-                                          const std::string& after) {
+  quikedge::server::state_file saved(quikedge::server::state_file::path_for(*cfg));
+  control.on_change = [&audit, &rollouts, &saved, &control](
+                          const quikedge::server::change_origin& origin, const std::string& action,
+                          const std::string& before, const std::string& after) {
+    saved.save(control.export_state());  // on disk before the change is answered
     audit.append(origin.actor, origin.client, action, before, after, origin.reason);
     rollouts.on_control_change(origin, action, before, after);
   };
@@ -122,7 +133,7 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   const std::string upgrade_path = demo ? "" : quikedge::server::upgrade_socket_path(*cfg);
   quikedge::server::upgrade_client client(upgrade_path);
   const int inherited_admin =
-      start_control_plane(control, upgrade_path.empty() ? nullptr : &client);
+      start_control_plane(control, upgrade_path.empty() ? nullptr : &client, saved);
   rollouts.start();
   admin.start(inherited_admin);
   if (demo) {

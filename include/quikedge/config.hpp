@@ -146,6 +146,13 @@ struct retry_config {
 };
 
 /// JSON-lines access log, written off the hot path. Off when path is empty.
+/// SPEC 10: where the live routing state (weights, version, who changed them,
+/// the rollback target, drain windows) survives a restart.
+struct state_config {
+  /// The file backend's file; empty: CONFIG.state.json beside the config file.
+  std::string file;
+};
+
 struct access_log_config {
   std::string path;
   double sample_rate = 1.0;  ///< share of requests logged, 0..1
@@ -169,6 +176,7 @@ struct config {
   retry_config retries;
   access_log_config access_log;
   rollout_config rollout;
+  state_config state;
   /// Peers whose X-Forwarded-For is kept and appended to (SPEC 13); any other
   /// peer's is replaced by its address. nullopt (key absent): appended from
   /// everyone. An empty list: trusted from no one.

@@ -19,7 +19,7 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
   auto top = r.map_entries(root, "",
                            {"environment", "workers", "io_backend", "log_level", "listeners",
                             "admin", "stacks", "routing", "timeouts", "limits", "retries",
-                            "access_log", "rollout", "trusted_proxies", "upgrade_socket"});
+                            "access_log", "rollout", "trusted_proxies", "upgrade_socket", "state"});
   if (!top) {
     return;
   }
@@ -58,6 +58,8 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
       read_access_log(f, ctx, out);
     } else if (f.key == "trusted_proxies") {
       read_trusted_proxies(f, ctx, out);
+    } else if (f.key == "state") {
+      read_state(f, ctx, out);
     } else if (f.key == "upgrade_socket") {
       if (r.read_string(f, out.upgrade_socket)) {
         out.upgrade_socket = ctx.resolve(out.upgrade_socket);

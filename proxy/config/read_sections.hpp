@@ -34,5 +34,6 @@ void read_retries(const field& f, read_context& ctx, config& out);
 void read_access_log(const field& f, read_context& ctx, config& out);
 void read_rollout(const field& f, read_context& ctx, config& out);
 void read_trusted_proxies(const field& f, read_context& ctx, config& out);
+void read_state(const field& f, read_context& ctx, config& out);
 
 }  // namespace quikedge::config_detail
