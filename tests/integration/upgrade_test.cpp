@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/bench_report.hpp"
 #include "support/two_stacks.hpp"
 
 namespace quikedge::test {
@@ -155,13 +156,8 @@ TEST_F(upgrade, under_load_no_request_fails_and_the_old_process_exits_0_by_itsel
       30s, "load on the new process"));
   EXPECT_EQ(number(successor.state(), "pid"), successor.process().pid());
   EXPECT_EQ(listening_inodes(port()), old_inodes) << "the very sockets of the old process";
-  ::kill(bench.pid(), SIGINT);
-  const auto bench_status = bench.wait_exit(deadline_in(15s));
-  bench.wait_output_closed(deadline_in(5s));
-  ASSERT_EQ(bench_status, std::optional<int>(0)) << bench.stdout_text() << bench.stderr_text();
-  boost::system::error_code ec;
-  auto report = boost::json::parse(bench.stdout_text(), ec);
-  ASSERT_FALSE(ec) << bench.stdout_text();
+  const auto report = stop_bench_for_report(bench);
+  ASSERT_TRUE(report.is_object());
   EXPECT_EQ(number(report.at("errors"), "total"), 0) << bench.stdout_text();
   EXPECT_EQ(number(report, "non_success"), 0) << bench.stdout_text();
   EXPECT_GT(number(report, "requests"), 10000) << bench.stdout_text();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "support/bench_report.hpp"
 #include "support/two_stacks.hpp"
 
 namespace quikedge::test {
@@ -299,13 +300,8 @@ TEST_F(websocket, two_hundred_websockets_survive_twenty_weight_changes_under_htt
   }
   ASSERT_TRUE(eventually([&] { return proxy.metric("http_requests_total", {}) >= requests + 200; },
                          10s, "HTTP load after the last change"));
-  ::kill(bench.pid(), SIGINT);  // ends the run early; the bench reports what it measured
-  const auto bench_status = bench.wait_exit(deadline_in(15s));
-  bench.wait_output_closed(deadline_in(5s));
-  ASSERT_EQ(bench_status, std::optional<int>(0)) << bench.stdout_text() << bench.stderr_text();
-  boost::system::error_code ec;
-  auto report = boost::json::parse(bench.stdout_text(), ec);
-  ASSERT_FALSE(ec) << bench.stdout_text();
+  const auto report = stop_bench_for_report(bench);  // ends the run early
+  ASSERT_TRUE(report.is_object());
   EXPECT_GT(number(report.as_object(), "requests"), 4000) << bench.stdout_text();
   EXPECT_EQ(number(report.at("errors").as_object(), "total"), 0) << bench.stdout_text();
   EXPECT_EQ(number(report.as_object(), "non_success"), 0) << bench.stdout_text();
