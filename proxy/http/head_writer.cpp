@@ -29,6 +29,7 @@ void append_number(std::string& out, std::uint64_t value) {
   auto result = std::to_chars(digits, digits + sizeof digits, value);
   out.append(digits, result.ptr);
 }
+
 /// Fields the proxy writes itself from what it parsed: the framing it chose for
 /// the body and the Host it routed by. Copying the sender's lines instead would
 /// let `Connection: Content-Length` strip the framing while the body still flows,

@@ -82,7 +82,6 @@ class http_session : public std::enable_shared_from_this<http_session<ClientStre
   void do_read_response_head();
   void on_response_head_bytes(const error_code& ec, std::size_t n);
   void handle_response_head();
-  void on_response_head_written(const error_code& ec, std::size_t n);
   void do_read_response_body();
   void on_response_body_bytes(const error_code& ec, std::size_t n);
   void on_response_body_written(const error_code& ec, std::size_t n);

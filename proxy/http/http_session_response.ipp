@@ -124,13 +124,9 @@ void http_session<ClientStream>::handle_response_head() {
   boost::asio::async_write(client_,
                            session_detail::gather(client_head_, response_out_, response_buffers_),
                            [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
-                             self->on_response_head_written(ec, n);
+                             // The head went out with the first body bytes.
+                             self->on_response_body_written(ec, n);
                            });
-}
-
-template <class ClientStream>
-void http_session<ClientStream>::on_response_head_written(const error_code& ec, std::size_t n) {
-  on_response_body_written(ec, n);
 }
 
 template <class ClientStream>
