@@ -46,7 +46,9 @@ SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # The demo: two built-in upstreams, the proxy on 127.0.0.1:8080, admin on :9901.
-run: build
+# Builds only what the tour uses (the proxy and quikctl), not the test binaries.
+run: deps-build $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target quikedge quikctl
 	./$(BUILD_DIR)/bin/quikedge --demo
 
 # The TSan suite and the fuzz smoke run come last, after both suites, whatever -j says.
