@@ -1,4 +1,4 @@
-// Cookie reading and the sticky Set-Cookie (SPEC 3 rule 2).
+// Cookie reading and the sticky Set-Cookie that pins a client to its stack.
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,6 @@
 // Writes the heads the proxy sends: the request to the upstream and the response
 // to the client, with hop-by-hop headers removed and the forwarding headers set
-// (SPEC 4). Output goes into a string the session reuses, so no allocation once warm.
+//. Output goes into a string the session reuses, so no allocation once warm.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// Prometheus text exposition format 0.0.4 for quikedge's metrics (SPEC 7).
+// Prometheus text exposition format 0.0.4 for quikedge's metrics.
 // Sums the per-worker counters at scrape time; families and series are written
 // in a stable order so diffs between scrapes stay readable.
 #pragma once

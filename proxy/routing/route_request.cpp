@@ -1,4 +1,4 @@
-// SPEC 3 routing rules, in order.
+// The routing rules, in order: override header, sticky cookie, hash key, weights, failover.
 #include "routing/route_request.hpp"
 
 #include "routing/rendezvous_hash.hpp"

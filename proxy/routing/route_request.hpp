@@ -1,4 +1,4 @@
-// The stack choice for one request, by the first rule of SPEC 3 that applies:
+// The stack choice for one request, by the first routing rule that applies:
 // override header, sticky cookie, hash key, weighted pick; then failover to any
 // healthy stack. Worker only.
 #pragma once

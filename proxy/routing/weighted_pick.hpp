@@ -13,7 +13,7 @@ namespace quikedge::routing {
 /// every pick adds each eligible stack's weight to its credit, takes the stack with
 /// the most credit and charges it the total. Over any run of W = sum(weights) picks
 /// each stack is chosen exactly weight times, and picks are interleaved rather than
-/// bunched, so shares are exact over short runs, not just on average (SPEC 3 rule 4).
+/// bunched, so shares are exact over short runs, not just on average.
 class weighted_picker {
  public:
   /// Index into table.stacks() of the chosen stack, or -1 when no stack with
@@ -24,7 +24,7 @@ class weighted_picker {
   /// Index into the stack's endpoints of the next healthy endpoint, or -1.
   int pick_endpoint(const stack_entry& stack);
 
-  /// Any stack with a healthy endpoint, whatever its weight (SPEC 3 failover).
+  /// Any stack with a healthy endpoint, whatever its weight: the failover when no weighted stack can serve.
   static int any_healthy_stack(const routing_table& table, const stack_filter& usable = {});
 
  private:

@@ -1,4 +1,4 @@
-// SPEC 6-7: admin API input checks (nothing changes on a refused call), probes,
+// Admin API input checks (nothing changes on a refused call), probes,
 // metrics counts, and quikctl's JSON output.
 #include <gtest/gtest.h>
 

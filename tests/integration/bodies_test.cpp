@@ -1,4 +1,4 @@
-// SPEC 4: request and response bodies relayed intact in both framings, and the
+// Request and response bodies relayed intact in both framings, and the
 // request body limit.
 #include <gtest/gtest.h>
 

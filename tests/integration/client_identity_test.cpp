@@ -1,4 +1,4 @@
-// SPEC 13 client identity through the real binary: X-Forwarded-For is kept only
+// Client identity through the real binary: X-Forwarded-For is kept only
 // from trusted proxies, and a PROXY protocol header (v1 or v2) names the client
 // on listeners that require one; connections without a valid header are closed.
 #include <gtest/gtest.h>

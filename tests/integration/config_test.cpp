@@ -1,4 +1,4 @@
-// SPEC 1-2: `quikedge --check-config` over the shipped configs, and `--config` with an
+// `quikedge --check-config` over the shipped configs, and `--config` with an
 // invalid file. Each config/invalid/*.yaml states its error in a "# expect:" comment.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// SPEC 9: `quikedge --demo` on its fixed ports 8080 and 9901, driven with quikctl.
+// `quikedge --demo` on its fixed ports 8080 and 9901, driven with quikctl.
 // Skipped when something else holds those ports.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// SPEC 4: the errors the proxy makes itself (400, 431, 502, 504), the connection
+// The errors the proxy makes itself (400, 431, 502, 504), the connection
 // handling that goes with them, and that the proxy keeps serving afterwards.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// SPEC 4: the request headers the upstream sees (through its /headers page) and the
+// The request headers the upstream sees (through its /headers page) and the
 // response headers the client sees.
 #include <gtest/gtest.h>
 

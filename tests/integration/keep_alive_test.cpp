@@ -1,4 +1,4 @@
-// SPEC 4: upstream connections are pooled per worker and reused across requests and
+// Upstream connections are pooled per worker and reused across requests and
 // across client connections. Counted by the upstream itself (/stats).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// SPEC 4 "streamed bodies, no full buffering": 256 MiB each way through the proxy
+// Streamed bodies, no full buffering: 256 MiB each way through the proxy
 // while its resident memory (VmRSS) is sampled during the transfer.
 #include <gtest/gtest.h>
 

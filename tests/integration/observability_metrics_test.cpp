@@ -1,4 +1,4 @@
-// SPEC 7: /metrics after real traffic. `promtool check metrics` finds nothing to
+// /metrics after real traffic. `promtool check metrics` finds nothing to
 // say, and a known request mix gives exact counters and consistent histograms.
 #include <gtest/gtest.h>
 
@@ -183,7 +183,7 @@ TEST_F(observability_metrics, counts_are_exact_after_a_known_request_mix) {
   const std::map<std::string, double> expected{{"blue/200", 7}, {"blue/503", 3}, {"green/200", 2}};
   EXPECT_EQ(request_counts(samples), expected);
 
-  // Histogram per stack: SPEC's bounds in order, cumulative counts, +Inf == _count.
+  // Histogram per stack: the documented bounds in order, cumulative counts, +Inf == _count.
   const std::vector<std::string> bounds{"0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
                                         "0.5",   "1",    "2.5",   "5",    "10",  "+Inf"};
   const std::map<std::string, double> per_stack{{"blue", 10}, {"green", 2}, {"none", 0}};

@@ -89,7 +89,7 @@ TEST_F(observability_rules, prometheus_config_and_rule_files_check) {
   EXPECT_NE(result.out.find("SUCCESS: 5 rules found"), std::string::npos) << result.out;
 }
 
-// SPEC 7: the seed's alert rules must work on quikedge's metrics unchanged.
+// The seed's alert rules must work on quikedge's metrics unchanged.
 TEST_F(observability_rules, seed_alerts_are_unchanged) {
   const std::string seed = seed_block("prometheus/live-alerts.yaml");
   if (seed.empty()) {

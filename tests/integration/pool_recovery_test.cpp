@@ -1,4 +1,4 @@
-// SPEC 4 keep-alive upstream pools: pooled connections that the upstream closes (idle
+// Keep-alive upstream pools: pooled connections that the upstream closes (idle
 // timeout, request limit per connection) must never turn into client-visible errors.
 #include <gtest/gtest.h>
 

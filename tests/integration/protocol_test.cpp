@@ -1,4 +1,4 @@
-// SPEC 4: HTTP/1.0 clients, responses without a body (HEAD, 204, 304) and
+// HTTP/1.0 clients, responses without a body (HEAD, 204, 304) and
 // Expect: 100-continue.
 #include <gtest/gtest.h>
 

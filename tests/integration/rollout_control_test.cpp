@@ -1,4 +1,4 @@
-// SPEC 6 rollout endpoints: pause/resume/promote/abort, the 409s (a second
+// Rollout endpoints: pause/resume/promote/abort, the 409s (a second
 // rollout, a manual weight PUT), rollback aborting a rollout, strict start
 // bodies, the state metric, and a rollout resumed after SIGKILL and restart.
 #include <boost/json.hpp>

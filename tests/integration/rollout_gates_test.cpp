@@ -1,4 +1,4 @@
-// SPEC 8 end to end: a rollout driven by the proxy's own numbers on real
+// End to end: a rollout driven by the proxy's own numbers on real
 // traffic. Healthy target → succeeded through every step; 2% 5xx → rolled back
 // on the error gate; slow answers → rolled back on p99; too little traffic →
 // the step waits. Pauses of about a second, a 2 s window, small min_requests.

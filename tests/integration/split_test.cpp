@@ -1,4 +1,4 @@
-// SPEC 3: weighted split, weight changes through the admin API, the override header
+// Weighted split, weight changes through the admin API, the override header
 // and rollback, observed through X-QuikEdge-Stack on real requests.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// SPEC 10, file backend: the live weights survive a restart (SIGTERM or SIGKILL)
+// The file state backend: the live weights survive a restart (SIGTERM or SIGKILL)
 // unless the config file's weights changed meanwhile (the last change wins), and
 // a broken state file falls back to the config file without stopping the start.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// SPEC 3 rules 1 and 2 and SPEC 5 draining, seen by an HTTP client: the sticky cookie
+// Sticky routing and draining, seen by an HTTP client: the sticky cookie
 // and its attributes, pinning through weight changes, a drain that keeps sticky
 // clients on their stack for drain_timeout and then moves them, a rollback that moves
 // them at once, and the override header at weight 0.

@@ -1,4 +1,4 @@
-// SPEC 3 rule 3: routing by hash_key (header X-User-Id) over 10,000 keys: shares
+// Routing by hash_key (header X-User-Id) over 10,000 keys: shares
 // within +-2% of the weights, the same mapping from two proxy processes, and
 // monotonicity: raising green's weight never moves a key away from green.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// SPEC 13 binary upgrade with real binaries: a second quikedge on the same config
+// Binary upgrade with real binaries: a second quikedge on the same config
 // takes over every listening socket (each old worker's SO_REUSEPORT acceptor and the
 // admin one) and the live weights; the old one drains and exits 0 by itself.
 // Also: WebSockets closed with 1001 over timeouts.shutdown_drain, a stale upgrade

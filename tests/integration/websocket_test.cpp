@@ -1,4 +1,4 @@
-// SPEC 5 with real clients: Python websockets (tests/integration/ws_client.py) and
+// WebSockets with real clients: Python websockets (tests/integration/ws_client.py) and
 // quikedge-bench --websocket, through the proxy to quikedge-upstream's /ws echo.
 // Echo of 1 MiB messages; 200 WebSockets surviving 20 weight changes under HTTP load;
 // drains closing them with 1001 spread over drain_timeout; a rollback closing them at

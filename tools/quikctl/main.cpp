@@ -1,4 +1,4 @@
-// quikctl: the command-line client of quikedge's admin API (SPEC 9).
+// quikctl: the command-line client of quikedge's admin API.
 //
 // Exit codes: 0 success on every replica, 1 the proxy refused the call (4xx/5xx)
 // on at least one, 2 usage error, 3 a replica could not be reached.

@@ -1,4 +1,4 @@
-// SPEC 13's client identity keys: parse_ip_range (CIDR text to a network),
+// The client identity keys: parse_ip_range (CIDR text to a network),
 // listeners[].proxy_protocol and the top-level trusted_proxies list.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// hash_key routing: shares, determinism and monotonicity (SPEC 3 rule 3).
+// hash_key routing: shares, determinism and monotonicity.
 #include <gtest/gtest.h>
 
 #include "routing/rendezvous_hash.hpp"

@@ -1,4 +1,4 @@
-// SPEC 3 rule order: override, sticky cookie, hash key, weight, failover.
+// Routing rule order: override, sticky cookie, hash key, weight, failover.
 #include <gtest/gtest.h>
 
 #include "routing/route_request.hpp"
