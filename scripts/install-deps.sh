@@ -15,6 +15,7 @@ test_packages=(
   libbenchmark-dev nginx-light haproxy wrk prometheus openssl
   python3 python3-websockets procps clang-format clang-tidy
   chromium fonts-dejavu-core clang-14 libfuzzer-14-dev libclang-rt-14-dev strace
+  etcd-server etcd-client
 )
 packages=("${build_packages[@]}")
 if [ "${1:-all}" != build ]; then
@@ -40,7 +41,7 @@ else
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-# nginx and haproxy must not start as services: tests and benchmarks run their own.
+# nginx, haproxy and etcd must not start as services: tests and benchmarks run their own.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
   $SUDO chmod +x /usr/sbin/policy-rc.d

@@ -1,0 +1,64 @@
+// One etcd watch over the JSON gateway: POST /v3/watch with a create_request,
+// then a response that never ends, one JSON message per line. Each line is parsed
+// and handed to the owner in order; when the stream breaks (member gone, the
+// watch canceled, a compacted start revision) the owner is told once and decides
+// where to resume (the next member, from its last revision + 1).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "etcd/etcd_messages.hpp"
+#include "quikedge/config.hpp"
+
+namespace quikedge::etcd {
+
+class watch_stream : public std::enable_shared_from_this<watch_stream> {
+ public:
+  struct handlers {
+    std::function<void(const watch_message&)> on_message;
+    /// The stream ended; `why` says how. Not called after stop().
+    std::function<void(const std::string& why)> on_broken;
+  };
+
+  watch_stream(boost::asio::io_context& io, address member, std::string key, bool whole_prefix,
+               handlers h);
+
+  /// Opens the watch from `start_revision` (0: from now). `connect_timeout` bounds
+  /// the connect and the first answer; after it the stream may stay quiet forever.
+  void start(std::int64_t start_revision, std::chrono::milliseconds connect_timeout);
+  void stop();
+
+ private:
+  void read_more();
+  void deliver_lines();
+  void broken(const std::string& why);
+
+  boost::asio::ip::tcp::resolver resolver_;
+  boost::beast::tcp_stream stream_;
+  address member_;
+  std::string key_;
+  bool whole_prefix_;
+  handlers handlers_;
+  bool stopped_ = false;
+  boost::beast::flat_buffer buffer_;
+  boost::beast::http::request<boost::beast::http::string_body> request_;
+  std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser_;
+  std::array<char, 16 * 1024> chunk_{};
+  std::string lines_;  ///< bytes received, up to the last complete line
+};
+
+}  // namespace quikedge::etcd

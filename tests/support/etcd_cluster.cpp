@@ -1,0 +1,198 @@
+// etcd members as child processes: fixed flags, fresh ports, polled until they
+// answer on their gateway.
+#include "support/etcd_cluster.hpp"
+
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "support/eventually.hpp"
+#include "support/http_client.hpp"
+
+namespace quikedge::test {
+namespace {
+
+constexpr const char* etcd_binary = "/usr/bin/etcd";
+
+std::string loopback_url(std::uint16_t port) {
+  return "http://127.0.0.1:" + std::to_string(port);
+}
+
+}  // namespace
+
+bool etcd_available() {
+  return ::access(etcd_binary, X_OK) == 0;
+}
+
+etcd_cluster::etcd_cluster(int count) {
+  static int clusters = 0;
+  dir_ = std::filesystem::temp_directory_path() /
+         ("quikedge-etcd-" + std::to_string(::getpid()) + "-" + std::to_string(++clusters));
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  for (int i = 0; i < count; ++i) {
+    member m;
+    m.name = std::string(1, static_cast<char>('a' + i));  // members a, b, c
+    m.client_port = unused_port();
+    m.peer_port = unused_port();
+    if (i > 0) {
+      initial_cluster_ += ',';
+    }
+    initial_cluster_ += m.name + "=" + loopback_url(m.peer_port);
+    members_.push_back(std::move(m));
+  }
+  for (int i = 0; i < count; ++i) {
+    launch(i);
+  }
+  for (int i = 0; i < count; ++i) {
+    wait_answers(i);
+  }
+}
+
+etcd_cluster::~etcd_cluster() {
+  for (auto& m : members_) {
+    m.process.reset();  // SIGTERM then SIGKILL, by PID
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void etcd_cluster::launch(int index) {
+  member& m = members_[index];
+  std::vector<std::string> argv = {
+      etcd_binary,
+      "--name",
+      m.name,
+      "--data-dir",
+      (dir_ / m.name).string(),
+      "--listen-client-urls",
+      loopback_url(m.client_port),
+      "--advertise-client-urls",
+      loopback_url(m.client_port),
+      "--listen-peer-urls",
+      loopback_url(m.peer_port),
+      "--initial-advertise-peer-urls",
+      loopback_url(m.peer_port),
+      "--initial-cluster",
+      initial_cluster_,
+      "--initial-cluster-state",
+      m.started_once ? "existing" : "new",
+      "--initial-cluster-token",
+      dir_.filename().string(),
+      // Loopback: short heartbeats so a leader's death is noticed in about a second.
+      "--heartbeat-interval",
+      "50",
+      "--election-timeout",
+      "500",
+      "--log-level",
+      "warn",
+      "--logger",
+      "zap",
+  };
+  m.process = std::make_unique<child_process>(child_process::options{argv, {}});
+  m.started_once = true;
+}
+
+void etcd_cluster::wait_answers(int index) {
+  auto result = eventually([&] { return answers(index); }, std::chrono::seconds(30),
+                           "etcd member " + members_[index].name + " answering");
+  if (!result) {
+    throw std::runtime_error(std::string(result.message()) + "\n" +
+                             members_[index].process->stderr_text());
+  }
+}
+
+std::uint16_t etcd_cluster::client_port(int member) const {
+  return members_.at(member).client_port;
+}
+
+std::vector<address> etcd_cluster::endpoints() const {
+  std::vector<address> out;
+  for (const auto& m : members_) {
+    out.push_back({"127.0.0.1", m.client_port});
+  }
+  return out;
+}
+
+std::string etcd_cluster::endpoint_list() const {
+  std::string out;
+  for (const auto& m : members_) {
+    if (!out.empty()) {
+      out += ',';
+    }
+    out += "127.0.0.1:" + std::to_string(m.client_port);
+  }
+  return out;
+}
+
+void etcd_cluster::kill(int member) {
+  auto& m = members_.at(member);
+  if (m.process) {
+    ::kill(m.process->pid(), SIGKILL);
+    m.process->wait_exit(deadline_in(std::chrono::seconds(10)));
+    m.process.reset();
+  }
+}
+
+void etcd_cluster::start(std::initializer_list<int> members) {
+  for (int member : members) {
+    if (!members_.at(member).process) {
+      launch(member);
+    }
+  }
+  for (int member : members) {
+    wait_answers(member);
+  }
+}
+
+bool etcd_cluster::running(int member) const {
+  return members_.at(member).process != nullptr;
+}
+
+bool etcd_cluster::answers(int member) const {
+  if (!members_.at(member).process) {
+    return false;
+  }
+  http_client client;
+  if (!client.connect(members_[member].client_port, std::chrono::seconds(1))) {
+    return false;
+  }
+  auto res = client.post("/v3/maintenance/status", "{}", {}, std::chrono::seconds(1));
+  return res.status == 200 && res.body.find("\"leader\"") != std::string::npos;
+}
+
+int etcd_cluster::leader() const {
+  for (int i = 0; i < size(); ++i) {
+    if (!members_[i].process) {
+      continue;
+    }
+    http_client client;
+    if (!client.connect(members_[i].client_port, std::chrono::seconds(1))) {
+      continue;
+    }
+    auto res = client.post("/v3/maintenance/status", "{}", {}, std::chrono::seconds(1));
+    auto member_at = res.body.find("\"member_id\":\"");
+    auto leader_at = res.body.find("\"leader\":\"");
+    if (res.status != 200 || member_at == std::string::npos || leader_at == std::string::npos) {
+      continue;
+    }
+    auto value = [&](std::size_t at, std::size_t skip) {
+      auto begin = at + skip;
+      return res.body.substr(begin, res.body.find('"', begin) - begin);
+    };
+    if (value(member_at, 13) == value(leader_at, 10)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+std::string etcd_cluster::post(int member, const std::string& path, const std::string& body) const {
+  http_client client;
+  if (!client.connect(members_.at(member).client_port, std::chrono::seconds(2))) {
+    return {};
+  }
+  return client.post(path, body, {}, std::chrono::seconds(5)).body;
+}
+
+}  // namespace quikedge::test

@@ -1,0 +1,70 @@
+// A real etcd cluster (Debian's etcd-server 3.4) on loopback for the tests: N
+// members on ports picked free, data in a temporary directory, each member a
+// child_process the test can kill by PID and start again with its data.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "quikedge/config.hpp"
+#include "support/child_process.hpp"
+
+namespace quikedge::test {
+
+/// True when the etcd binary is installed (tests skip with a message otherwise).
+bool etcd_available();
+
+class etcd_cluster {
+ public:
+  /// Starts `members` members and waits until every one answers. Throws
+  /// std::runtime_error with the members' output when they do not within 30 s.
+  explicit etcd_cluster(int members = 3);
+  ~etcd_cluster();
+
+  etcd_cluster(const etcd_cluster&) = delete;
+  etcd_cluster& operator=(const etcd_cluster&) = delete;
+
+  [[nodiscard]] int size() const { return static_cast<int>(members_.size()); }
+  [[nodiscard]] std::uint16_t client_port(int member) const;
+  [[nodiscard]] std::vector<address> endpoints() const;
+  /// "127.0.0.1:P1,127.0.0.1:P2,..." as the proxy's config and flags spell it.
+  [[nodiscard]] std::string endpoint_list() const;
+
+  /// SIGKILL, reaped; its data stays for start().
+  void kill(int member);
+  /// Starts killed members again on their ports and data, all at once (a lone
+  /// member of three never answers: it has no quorum), and waits until they answer.
+  void start(std::initializer_list<int> members);
+  [[nodiscard]] bool running(int member) const;
+
+  /// The member the others follow, or -1 when none answers with one.
+  [[nodiscard]] int leader() const;
+  /// True when `member` answers a status call within a second.
+  [[nodiscard]] bool answers(int member) const;
+
+  /// POSTs `body` to the member's gateway path, e.g. ("/v3/kv/put", R"({...})").
+  [[nodiscard]] std::string post(int member, const std::string& path,
+                                 const std::string& body) const;
+
+ private:
+  struct member {
+    std::string name;
+    std::uint16_t client_port = 0;
+    std::uint16_t peer_port = 0;
+    std::unique_ptr<child_process> process;
+    bool started_once = false;
+  };
+
+  void launch(int index);
+  void wait_answers(int index);
+
+  std::filesystem::path dir_;
+  std::string initial_cluster_;
+  std::vector<member> members_;
+};
+
+}  // namespace quikedge::test
