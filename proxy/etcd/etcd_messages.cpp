@@ -153,6 +153,60 @@ std::optional<json::value> parse_json(std::string_view text) {
   return v;
 }
 
+/// Parses `text`, then lets `read` fill a T from the answer object; nullopt when
+/// either fails (with `error` set for the gateway's error answers).
+template <class T, class Read>
+std::optional<T> parse_answer(std::string_view text, gateway_error* error, Read read) {
+  auto v = parse_json(text);
+  const json::object* o = v ? object_of(*v, error) : nullptr;
+  T out;
+  if (o == nullptr || !read(*o, out)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool read_event(const json::value& e, watch_event& event) {
+  if (!e.is_object()) {
+    return false;
+  }
+  const json::value* type = e.as_object().if_contains("type");
+  event.type = type != nullptr && type->is_string() && type->as_string() == "DELETE"
+                   ? watch_event::kind::remove
+                   : watch_event::kind::put;
+  const json::value* kv = e.as_object().if_contains("kv");
+  return kv != nullptr && read_kv(*kv, event.kv);
+}
+
+/// A watch line is {"result": {header, created, canceled, compact_revision, events}}.
+bool read_watch_result(const json::object& answer, watch_message& out) {
+  const json::value* result = answer.if_contains("result");
+  if (result == nullptr || !result->is_object()) {
+    return false;
+  }
+  const auto& r = result->as_object();
+  if (!read_header(r, out.header) || !read_int(r, "compact_revision", out.compact_revision)) {
+    return false;
+  }
+  out.created = read_bool(r, "created");
+  out.canceled = read_bool(r, "canceled");
+  const json::value* events = r.if_contains("events");
+  if (events == nullptr) {
+    return true;
+  }
+  if (!events->is_array()) {
+    return false;
+  }
+  for (const auto& e : events->as_array()) {
+    watch_event event;
+    if (!read_event(e, event)) {
+      return false;
+    }
+    out.events.push_back(std::move(event));
+  }
+  return true;
+}
+
 json::object key_range(std::string_view key, bool whole_prefix) {
   json::object o;
   o["key"] = base64_encode(key);
@@ -227,97 +281,53 @@ std::string watch_request(std::string_view key, bool whole_prefix, std::int64_t 
 }
 
 std::optional<range_result> parse_range(std::string_view text, gateway_error* error) {
-  auto v = parse_json(text);
-  const json::object* o = v ? object_of(*v, error) : nullptr;
-  range_result out;
-  if (o == nullptr || !read_header(*o, out.header) || !read_kvs(*o, out.kvs)) {
-    return std::nullopt;
-  }
-  return out;
+  return parse_answer<range_result>(text, error, [](const json::object& o, range_result& out) {
+    return read_header(o, out.header) && read_kvs(o, out.kvs);
+  });
 }
 
 std::optional<txn_result> parse_txn(std::string_view text, gateway_error* error) {
-  auto v = parse_json(text);
-  const json::object* o = v ? object_of(*v, error) : nullptr;
-  txn_result out;
-  if (o == nullptr || !read_header(*o, out.header)) {
-    return std::nullopt;
-  }
-  out.succeeded = read_bool(*o, "succeeded");
-  if (const json::value* responses = o->if_contains("responses"); responses != nullptr) {
-    if (!responses->is_array()) {
-      return std::nullopt;
+  return parse_answer<txn_result>(text, error, [](const json::object& o, txn_result& out) {
+    out.succeeded = read_bool(o, "succeeded");
+    const json::value* responses = o.if_contains("responses");
+    if (responses == nullptr) {
+      return read_header(o, out.header);
+    }
+    if (!responses->is_array() || !read_header(o, out.header)) {
+      return false;
     }
     for (const auto& r : responses->as_array()) {
       const json::value* range =
           r.is_object() ? r.as_object().if_contains("response_range") : nullptr;
       if (range != nullptr && (!range->is_object() || !read_kvs(range->as_object(), out.current))) {
-        return std::nullopt;
+        return false;
       }
     }
-  }
-  return out;
+    return true;
+  });
 }
 
 std::optional<response_header> parse_header_only(std::string_view text, gateway_error* error) {
-  auto v = parse_json(text);
-  const json::object* o = v ? object_of(*v, error) : nullptr;
-  response_header out;
-  if (o == nullptr || !read_header(*o, out)) {
-    return std::nullopt;
-  }
-  return out;
+  return parse_answer<response_header>(
+      text, error, [](const json::object& o, response_header& out) { return read_header(o, out); });
 }
 
 std::optional<lease_result> parse_lease(std::string_view text, gateway_error* error) {
-  auto v = parse_json(text);
-  const json::object* o = v ? object_of(*v, error) : nullptr;
-  if (o != nullptr && o->if_contains("result") != nullptr) {
-    o = o->at("result").is_object() ? &o->at("result").as_object() : nullptr;
-  }
-  lease_result out;
-  if (o == nullptr || !read_header(*o, out.header) || !read_int(*o, "ID", out.id) ||
-      !read_int(*o, "TTL", out.ttl)) {
-    return std::nullopt;
-  }
-  return out;
+  return parse_answer<lease_result>(text, error, [](const json::object& answer, lease_result& out) {
+    const json::object* o = &answer;
+    if (const json::value* wrapped = answer.if_contains("result"); wrapped != nullptr) {
+      if (!wrapped->is_object()) {
+        return false;
+      }
+      o = &wrapped->as_object();
+    }
+    return read_header(*o, out.header) && read_int(*o, "ID", out.id) &&
+           read_int(*o, "TTL", out.ttl);
+  });
 }
 
 std::optional<watch_message> parse_watch_line(std::string_view text, gateway_error* error) {
-  auto v = parse_json(text);
-  const json::object* o = v ? object_of(*v, error) : nullptr;
-  const json::value* result = o != nullptr ? o->if_contains("result") : nullptr;
-  if (result == nullptr || !result->is_object()) {
-    return std::nullopt;
-  }
-  const auto& r = result->as_object();
-  watch_message out;
-  if (!read_header(r, out.header) || !read_int(r, "compact_revision", out.compact_revision)) {
-    return std::nullopt;
-  }
-  out.created = read_bool(r, "created");
-  out.canceled = read_bool(r, "canceled");
-  if (const json::value* events = r.if_contains("events"); events != nullptr) {
-    if (!events->is_array()) {
-      return std::nullopt;
-    }
-    for (const auto& e : events->as_array()) {
-      if (!e.is_object()) {
-        return std::nullopt;
-      }
-      watch_event event;
-      const json::value* type = e.as_object().if_contains("type");
-      event.type = type != nullptr && type->is_string() && type->as_string() == "DELETE"
-                       ? watch_event::kind::remove
-                       : watch_event::kind::put;
-      const json::value* kv = e.as_object().if_contains("kv");
-      if (kv == nullptr || !read_kv(*kv, event.kv)) {
-        return std::nullopt;
-      }
-      out.events.push_back(std::move(event));
-    }
-  }
-  return out;
+  return parse_answer<watch_message>(text, error, read_watch_result);
 }
 
 }  // namespace quikedge::etcd

@@ -5,7 +5,9 @@
 
 #include <charconv>
 #include <ctime>
+#include <initializer_list>
 #include <stdexcept>
+#include <utility>
 
 namespace quikedge::metrics {
 namespace {
@@ -98,30 +100,32 @@ bool access_log_buffer::sample() {
 }
 
 void access_log_buffer::append(const access_record& r) {
+  // Fields in the documented order; the name lists live on the stack.
+  using text_field = std::pair<std::string_view, std::string_view>;
   pending_.append("{\"time\":");
   append_time(pending_, r.time);
-  pending_.append(",\"request_id\":");
-  append_json_string(pending_, r.request_id);
-  pending_.append(",\"client\":");
-  append_json_string(pending_, r.client);
-  pending_.append(",\"method\":");
-  append_json_string(pending_, r.method);
-  pending_.append(",\"path\":");
-  append_json_string(pending_, r.path);
+  for (auto [name, value] :
+       {text_field{",\"request_id\":", r.request_id}, text_field{",\"client\":", r.client},
+        text_field{",\"method\":", r.method}, text_field{",\"path\":", r.path}}) {
+    pending_.append(name);
+    append_json_string(pending_, value);
+  }
   pending_.append(",\"status\":");
   append_uint(pending_, static_cast<std::uint64_t>(r.status));
-  pending_.append(",\"stack\":");
-  append_json_string(pending_, r.stack);
-  pending_.append(",\"endpoint\":");
-  append_json_string(pending_, r.endpoint);
+  for (auto [name, value] :
+       {text_field{",\"stack\":", r.stack}, text_field{",\"endpoint\":", r.endpoint}}) {
+    pending_.append(name);
+    append_json_string(pending_, value);
+  }
   pending_.append(",\"bytes_in\":");
   append_uint(pending_, r.bytes_in);
   pending_.append(",\"bytes_out\":");
   append_uint(pending_, r.bytes_out);
-  pending_.append(",\"duration_ms\":");
-  append_millis(pending_, r.duration);
-  pending_.append(",\"upstream_ms\":");
-  append_millis(pending_, r.upstream_time);
+  for (auto [name, value] : {std::pair{",\"duration_ms\":", r.duration},
+                             std::pair{",\"upstream_ms\":", r.upstream_time}}) {
+    pending_.append(name);
+    append_millis(pending_, value);
+  }
   pending_.append("}\n");
 }
 
