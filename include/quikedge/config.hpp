@@ -1,4 +1,4 @@
-// Plain, typed configuration of one quikedge process (SPEC section 2).
+// Plain, typed configuration of one quikedge process, as read from its YAML file.
 // Filled by proxy/config/yaml_loader; YAML nodes never leave proxy/config/.
 #pragma once
 
@@ -33,7 +33,7 @@ struct listener_config {
   std::string name;
   address bind;
   std::optional<tls_config> tls;
-  /// Every connection starts with a PROXY protocol v1 or v2 header (SPEC 13);
+  /// Every connection starts with a PROXY protocol v1 or v2 header (as an AWS NLB sends);
   /// the address in it is the client's, and a connection without one is closed.
   bool proxy_protocol = false;
 };
@@ -109,7 +109,7 @@ struct timeouts_config {
   duration request_header{10000};
   duration idle{60000};
   duration upstream_response{30000};
-  /// SIGTERM or a binary upgrade (SPEC 13): in-flight requests finish and
+  /// SIGTERM or a binary upgrade: in-flight requests finish and
   /// WebSockets close with 1001, spread over this window; then the process exits.
   duration shutdown_drain{10000};
 };
@@ -146,7 +146,7 @@ struct retry_config {
 };
 
 /// JSON-lines access log, written off the hot path. Off when path is empty.
-/// SPEC 10: where the live routing state (weights, version, who changed them,
+/// Where the live routing state (weights, version, who changed them,
 /// the rollback target, drain windows) survives a restart.
 struct state_config {
   /// The file backend's file; empty: CONFIG.state.json beside the config file.
@@ -177,11 +177,11 @@ struct config {
   access_log_config access_log;
   rollout_config rollout;
   state_config state;
-  /// Peers whose X-Forwarded-For is kept and appended to (SPEC 13); any other
+  /// Peers whose X-Forwarded-For is kept and appended to; any other
   /// peer's is replaced by its address. nullopt (key absent): appended from
   /// everyone. An empty list: trusted from no one.
   std::optional<std::vector<ip_range>> trusted_proxies;
-  /// Unix socket of the binary upgrade (SPEC 13). Empty: the config file's path
+  /// Unix socket of the binary upgrade. Empty: the config file's path
   /// plus ".sock" (or a path under /tmp when that folder is not writable).
   std::string upgrade_socket;
 

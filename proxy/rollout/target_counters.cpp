@@ -3,16 +3,17 @@
 
 namespace quikedge::rollout {
 
-counter_sample read_target_counters(const server::control_plane& control, const std::string& stack,
-                                    steady_time now) {
+counter_sample read_target_counters(const routing::routing_table& table,
+                                    const std::vector<std::unique_ptr<server::worker>>& workers,
+                                    const std::string& stack, steady_time now) {
   counter_sample sample;
   sample.at = now;
-  for (const auto& entry : control.table().stacks()) {
+  for (const auto& entry : table.stacks()) {
     if (entry.name != stack) {
       continue;
     }
     sample.healthy = entry.has_healthy_endpoint();
-    for (const auto& w : control.workers()) {
+    for (const auto& w : workers) {
       const auto& counters = w->metrics().stack(entry.id);
       for (std::size_t i = 0; i < counters.responses_by_status.size(); ++i) {
         const auto n = counters.responses_by_status[i].load(std::memory_order_relaxed);
@@ -29,8 +30,7 @@ counter_sample read_target_counters(const server::control_plane& control, const 
   return sample;
 }
 
-std::uint32_t weight_share(const server::control_plane::weight_map& weights,
-                           const std::string& stack) {
+std::uint32_t weight_share(const server::weight_map& weights, const std::string& stack) {
   std::uint64_t total = 0;
   for (const auto& [name, weight] : weights) {
     total += weight;

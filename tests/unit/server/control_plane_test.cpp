@@ -1,0 +1,114 @@
+// The control plane without workers or sockets: changes validated, committed
+// through the store with If-Match, applied before observers hear of them.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "server/control_plane.hpp"
+#include "server/file_state_store.hpp"
+#include "unit/server/two_stack_config.hpp"
+
+namespace quikedge::server {
+namespace {
+
+struct checking_observer : state_observer {
+  const control_plane* control = nullptr;
+  std::vector<std::string> actions;
+  std::vector<weight_map> applied;  ///< the control plane's weights when told
+  void on_state_committed(const live_state& state, const change_record& change) override {
+    actions.push_back(change.action);
+    applied.push_back(control->weights());
+    EXPECT_EQ(state.version, control->version());
+  }
+};
+
+class ControlPlane : public ::testing::Test {
+ protected:
+  ControlPlane() : control(io, std::make_shared<const config>(test::two_stacks()), store) {
+    observer.control = &control;
+    store.subscribe(observer);
+  }
+
+  change_result set(const weight_map& weights, std::optional<std::uint64_t> expected = {}) {
+    change_result out{0, "not answered"};
+    control.set_weights(weights, expected, {"ops", "local", ""}, "set_weights",
+                        [&](change_result r) { out = r; });
+    return out;
+  }
+
+  boost::asio::io_context io;
+  file_state_store store{""};
+  control_plane control;
+  checking_observer observer;
+};
+
+TEST_F(ControlPlane, StartsFromTheConfigFile) {
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 90}, {"green", 10}}));
+  EXPECT_EQ(control.version(), 1U);
+  EXPECT_EQ(control.changed_by(), "config");
+  EXPECT_EQ(control.rollback_target(), std::nullopt);
+}
+
+TEST_F(ControlPlane, ChangeIsAppliedBeforeObserversHearOfIt) {
+  EXPECT_EQ(set({{"blue", 50}, {"green", 50}}).error, "");
+  EXPECT_EQ(control.version(), 2U);
+  EXPECT_EQ(store.version(), 2U);
+  EXPECT_EQ(control.changed_by(), "ops");
+  ASSERT_EQ(observer.applied.size(), 1U);
+  EXPECT_EQ(observer.applied[0], (weight_map{{"blue", 50}, {"green", 50}}));
+  EXPECT_EQ(control.table().version(), 2U);  // published (no workers to wait for)
+}
+
+TEST_F(ControlPlane, InvalidWeightsAndStaleVersionsChangeNothing) {
+  auto bad = set({{"blue", 0}, {"green", 0}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.error, "all weights are zero");
+  EXPECT_EQ(set({{"blue", 1}, {"green", 1}}, 1).error, "");
+  auto stale = set({{"blue", 2}, {"green", 1}}, 1);
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(stale.error, "version is 2, not 1");
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 1}, {"green", 1}}));
+  EXPECT_EQ(observer.actions.size(), 1U);
+}
+
+TEST_F(ControlPlane, RollbackGoesToTheStackThatHeldAllWeight) {
+  change_result out;
+  control.rollback(std::nullopt, {"ops", "local", ""}, [&](change_result r) { out = r; });
+  EXPECT_EQ(out.status, 409);  // 90/10 from the start: no such stack
+  EXPECT_EQ(set({{"blue", 100}, {"green", 0}}).error, "");
+  EXPECT_EQ(set({{"blue", 50}, {"green", 50}}).error, "");
+  EXPECT_EQ(control.rollback_target(), "blue");
+  control.rollback(std::nullopt, {"ops", "local", ""}, [&](change_result r) { out = r; });
+  EXPECT_EQ(out.error, "");
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 100}, {"green", 0}}));
+  EXPECT_EQ(observer.actions.back(), "rollback");
+  control.rollback(std::string("red"), {"ops", "local", ""}, [&](change_result r) { out = r; });
+  EXPECT_EQ(out.status, 400);
+}
+
+TEST_F(ControlPlane, WeightToZeroStartsADrainThatIsExported) {
+  EXPECT_EQ(set({{"blue", 100}, {"green", 0}}).error, "");
+  auto state = control.export_state();
+  ASSERT_EQ(state.drains_left.count("green"), 1U);
+  EXPECT_GT(state.drains_left.at("green"), std::chrono::seconds(29));
+  EXPECT_EQ(state.version, 2U);
+  EXPECT_EQ(state.stable_stack, std::nullopt);  // 90/10 before: no sole stack
+}
+
+TEST_F(ControlPlane, ImportedStateWinsUnlessTheFileChanged) {
+  live_state handed = control.export_state();
+  handed.version = 9;
+  handed.weights = {{"blue", 0}, {"green", 100}};
+  handed.changed_by = "ops";
+  control.import_state(handed);
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 0}, {"green", 100}}));
+  EXPECT_EQ(control.version(), 9U);
+  EXPECT_EQ(store.version(), 9U);  // the next If-Match is checked against it
+  handed.file_weights = {{"blue", 1}, {"green", 1}};
+  control.import_state(handed);
+  EXPECT_EQ(control.version(), 10U);  // the file's weights are the last change
+  EXPECT_TRUE(observer.actions.empty());  // imports are not changes
+}
+
+}  // namespace
+}  // namespace quikedge::server
