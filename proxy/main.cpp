@@ -2,8 +2,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -17,12 +15,11 @@
 #include "rollout/rollout_engine.hpp"
 #include "server/control_plane.hpp"
 #include "server/file_state_store.hpp"
-#include "server/listener.hpp"
+#include "server/startup.hpp"
 #include "server/state_view.hpp"
 #include "server/upgrade_client.hpp"
 #include "server/upgrade_server.hpp"
 #include "server/upgrade_socket_path.hpp"
-#include "util/log.hpp"
 
 namespace {
 
@@ -73,46 +70,6 @@ void print_demo_help() {
             << std::endl;
 }
 
-/// Starts `control` with the state a running predecessor hands over (a binary
-/// upgrade) or, without one, the state saved before the last stop, so no
-/// listener ever opens with stale weights. After a hand-over the old process
-/// is told to stop and its last state applied. Returns the admin socket to
-/// adopt, or -1.
-int start_control_plane(quikedge::server::control_plane& control,
-                        quikedge::server::upgrade_client* client,
-                        const quikedge::server::file_state_store& saved) {
-  std::optional<quikedge::server::handover> inherited;
-  if (client != nullptr) {
-    inherited = client->take_over();
-  }
-  if (!inherited) {
-    if (control.restore_from_store()) {
-      std::cout << "quikedge: restored state version " << control.version() << " from "
-                << saved.path() << std::endl;
-    }
-    control.start();
-    return -1;
-  }
-  if (inherited->state) {
-    control.import_state(*inherited->state);
-  }
-  control.start(&inherited->listeners);
-  // Only now, with every old socket accepted on here, may the old process stop.
-  if (auto last = client->finish();
-      last && (!inherited->state || last->version != inherited->state->version)) {
-    control.import_state(*last);
-  }
-  const auto& admin = control.settings().admin.bind;
-  std::cout << "quikedge: took over " << inherited->socket_count << " listening sockets from pid "
-            << inherited->pid << std::endl;
-  if (inherited->admin_fd >= 0 && inherited->admin_configured != admin.to_string()) {
-    quikedge::log::warn("upgrade: admin.address changed; binding " + admin.to_string() + " anew");
-    ::close(inherited->admin_fd);
-    return -1;
-  }
-  return inherited->admin_fd;
-}
-
 /// Runs the proxy until SIGINT/SIGTERM or until a successor takes over.
 /// SIGHUP reloads the config file.
 int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
@@ -130,8 +87,8 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   quikedge::admin::admin_server admin(control_io, {control, view, rollouts});
   const std::string upgrade_path = demo ? "" : quikedge::server::upgrade_socket_path(*cfg);
   quikedge::server::upgrade_client client(upgrade_path);
-  const int inherited_admin =
-      start_control_plane(control, upgrade_path.empty() ? nullptr : &client, saved);
+  const int inherited_admin = quikedge::server::start_serving(
+      control, upgrade_path.empty() ? nullptr : &client, saved.path());
   rollouts.start();
   admin.start(inherited_admin);
   if (demo) {

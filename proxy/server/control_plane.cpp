@@ -163,6 +163,11 @@ void control_plane::on_state_committed(const live_state& state, const change_rec
     next.stable_stack = state.stable_stack;
     next.drains.restore(state.drains_left, state.weights, std::chrono::steady_clock::now());
     apply(std::move(next), state);
+    try {
+      install_table([](change_result) {});
+    } catch (const std::exception& e) {
+      log::error("a change committed elsewhere cannot be routed: " + std::string(e.what()));
+    }
   }
   log::info(change.action + " by " + change.origin.actor + " from " + change.origin.client + ": " +
             change.before + " -> " + change.after + " (version " + std::to_string(version_) + ")");

@@ -106,8 +106,76 @@ TEST_F(ControlPlane, ImportedStateWinsUnlessTheFileChanged) {
   EXPECT_EQ(store.version(), 9U);  // the next If-Match is checked against it
   handed.file_weights = {{"blue", 1}, {"green", 1}};
   control.import_state(handed);
-  EXPECT_EQ(control.version(), 10U);  // the file's weights are the last change
+  EXPECT_EQ(control.version(), 10U);      // the file's weights are the last change
   EXPECT_TRUE(observer.actions.empty());  // imports are not changes
+}
+
+}  // namespace
+}  // namespace quikedge::server
+
+namespace quikedge::server {
+namespace {
+
+/// A store shared with other replicas: changes committed elsewhere reach the
+/// control plane as commits it did not ask for.
+class shared_store final : public state_store {
+ public:
+  std::string_view backend() const override { return "shared"; }
+  load_result load() override { return {}; }
+  void adopt(const live_state& state) override { version_ = state.version; }
+  void commit(live_state next, std::optional<std::uint64_t> expected, const change_record& change,
+              commit_fn done) override {
+    if (!up_) {
+      done({503, "state store unavailable: test"}, next);
+      return;
+    }
+    if (expected && *expected != version_) {
+      done({409, "version is " + std::to_string(version_)}, next);
+      return;
+    }
+    next.version = ++version_;
+    notify(next, change);
+    done({200, ""}, next);
+  }
+  std::uint64_t version() const override { return version_; }
+  bool available() const override { return up_; }
+
+  void committed_elsewhere(live_state state) {
+    state.version = ++version_;
+    notify(state, {{"other-replica", "10.0.0.2:9901", ""}, "set_weights", "{}", "{}"});
+  }
+  bool up_ = true;
+
+ private:
+  std::uint64_t version_ = 1;
+};
+
+TEST(ControlPlaneSharedStore, AppliesChangesCommittedElsewhere) {
+  boost::asio::io_context io;
+  shared_store store;
+  control_plane control(io, std::make_shared<const config>(test::two_stacks()), store);
+  live_state state = control.export_state();
+  state.weights = {{"blue", 0}, {"green", 100}};
+  state.changed_by = "other-replica";
+  store.committed_elsewhere(state);
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 0}, {"green", 100}}));
+  EXPECT_EQ(control.version(), 2U);
+  EXPECT_EQ(control.changed_by(), "other-replica");
+  EXPECT_EQ(control.table().stacks()[1].weight, 100U);  // published to the workers
+}
+
+TEST(ControlPlaneSharedStore, AStoreThatCannotConfirmChangesNothing) {
+  boost::asio::io_context io;
+  shared_store store;
+  control_plane control(io, std::make_shared<const config>(test::two_stacks()), store);
+  store.up_ = false;
+  change_result out;
+  control.set_weights({{"blue", 1}, {"green", 1}}, std::nullopt, {"ops", "local", ""},
+                      "set_weights", [&](change_result r) { out = r; });
+  EXPECT_EQ(out.status, 503);
+  EXPECT_EQ(out.error, "state store unavailable: test");
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 90}, {"green", 10}}));
+  EXPECT_EQ(control.version(), 1U);
 }
 
 }  // namespace
