@@ -99,9 +99,7 @@ TEST(FileStateStore, StaleExpectedVersionIsAConflictThatChangesNothing) {
   recording_observer observer;
   store.subscribe(observer);
   store.commit(state_with({{"blue", 50}, {"green", 50}}), 1, record("set_weights"),
-               [](const change_result& result, const live_state&) {
-                 EXPECT_EQ(result.error, "");
-               });
+               [](const change_result& result, const live_state&) { EXPECT_EQ(result.error, ""); });
   ASSERT_EQ(store.version(), 2U);
   const std::string on_disk = read_text(path);
 

@@ -2,6 +2,8 @@
 // resolve without DNS and are never connected to.
 #pragma once
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,8 +31,7 @@ inline config two_stacks(std::uint32_t blue = 90, std::uint32_t green = 10) {
 class temp_folder {
  public:
   explicit temp_folder(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              (name + "-" + std::to_string(::getpid()))) {
+      : path_(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "quikedge/weight_limits.hpp"
-#include "unit/server/two_stack_config.hpp"
 #include "server/weight_rules.hpp"
+#include "unit/server/two_stack_config.hpp"
 
 namespace quikedge::server {
 namespace {
