@@ -2,11 +2,10 @@
 #include "rollout/rollout_engine.hpp"
 
 #include <iostream>
-#include <map>
 
 #include "rollout/rollout_status.hpp"
 #include "rollout/rollout_store.hpp"
-#include "rollout/target_counters.hpp"
+#include "server/weight_rules.hpp"
 
 namespace quikedge::rollout {
 namespace {
@@ -190,7 +189,7 @@ void rollout_engine::on_state_committed(const server::live_state& state,
     reason += " (" + origin.reason + ")";
   }
   machine_.interrupt(reason + "; the rollout no longer owns the weights",
-                     weight_share(state.weights, machine_.to()));
+                     server::weight_share(state.weights, machine_.to()));
   persist();
   timer_.cancel();
 }

@@ -3,8 +3,8 @@
 #include "server/control_plane.hpp"
 
 #include "quikedge/config_loader.hpp"
-#include "rollout/target_counters.hpp"
 #include "server/reload_plan.hpp"
+#include "server/stack_counters.hpp"
 #include "server/weight_rules.hpp"
 #include "util/log.hpp"
 
@@ -229,7 +229,7 @@ void control_plane::on_health_change(const std::string& stack, const std::string
 
 rollout::counter_sample control_plane::sample_stack(const std::string& stack,
                                                     rollout::steady_time now) const {
-  return rollout::read_target_counters(table(), workers(), stack, now);
+  return read_stack_counters(table(), workers(), stack, now);
 }
 
 }  // namespace quikedge::server

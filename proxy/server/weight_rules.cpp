@@ -70,4 +70,15 @@ std::string weights_json(const weight_map& weights) {
   return boost::json::serialize(object);
 }
 
+std::uint32_t weight_share(const weight_map& weights, const std::string& stack) {
+  std::uint64_t total = 0;
+  for (const auto& [name, weight] : weights) {
+    total += weight;
+  }
+  auto it = weights.find(stack);
+  return total == 0 || it == weights.end()
+             ? 0
+             : static_cast<std::uint32_t>(std::uint64_t{it->second} * 100 / total);
+}
+
 }  // namespace quikedge::server

@@ -24,6 +24,9 @@ std::optional<std::string> sole_stack(const weight_map& weights);
 /// All weight to `target` (at least 100, its own weight if higher), 0 elsewhere.
 weight_map rollback_weights(const weight_map& weights, const std::string& target);
 
+/// The stack's share of all weight, in percent (rounded down).
+std::uint32_t weight_share(const weight_map& weights, const std::string& stack);
+
 /// {"blue":90,"green":10}
 std::string weights_json(const weight_map& weights);
 

@@ -51,3 +51,16 @@ TEST(WeightRules, JsonIsAnObjectByName) {
 
 }  // namespace
 }  // namespace quikedge::server
+
+namespace quikedge::server {
+namespace {
+
+TEST(WeightRules, ShareIsPercentRoundedDown) {
+  EXPECT_EQ(weight_share({{"blue", 2}, {"green", 1}}, "green"), 33U);
+  EXPECT_EQ(weight_share({{"blue", 0}, {"green", 7}}, "green"), 100U);
+  EXPECT_EQ(weight_share({{"blue", 0}, {"green", 0}}, "green"), 0U);
+  EXPECT_EQ(weight_share({{"blue", 1}}, "green"), 0U);
+}
+
+}  // namespace
+}  // namespace quikedge::server
