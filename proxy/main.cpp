@@ -2,8 +2,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -16,12 +14,12 @@
 #include "quikedge/config_loader.hpp"
 #include "rollout/rollout_engine.hpp"
 #include "server/control_plane.hpp"
-#include "server/listener.hpp"
-#include "server/state_file.hpp"
+#include "server/file_state_store.hpp"
+#include "server/startup.hpp"
+#include "server/state_view.hpp"
 #include "server/upgrade_client.hpp"
 #include "server/upgrade_server.hpp"
 #include "server/upgrade_socket_path.hpp"
-#include "util/log.hpp"
 
 namespace {
 
@@ -72,68 +70,25 @@ void print_demo_help() {
             << std::endl;
 }
 
-/// Starts `control` with the state a running predecessor hands over (a binary
-/// upgrade, SPEC 13) or, without one, the state saved before the last stop
-/// (SPEC 10), so no listener ever opens with stale weights. After a hand-over
-/// the old process is told to stop and its last state applied. Returns the
-/// admin socket to adopt, or -1.
-int start_control_plane(quikedge::server::control_plane& control,
-                        quikedge::server::upgrade_client* client,
-                        const quikedge::server::state_file& saved) {
-  std::optional<quikedge::server::handover> inherited;
-  if (client != nullptr) {
-    inherited = client->take_over();
-  }
-  if (!inherited) {
-    if (auto state = saved.load()) {
-      control.import_state(*state);
-      std::cout << "quikedge: restored state version " << control.version() << " from "
-                << saved.path() << std::endl;
-    }
-    control.start();
-    return -1;
-  }
-  if (inherited->state) {
-    control.import_state(*inherited->state);
-  }
-  control.start(&inherited->listeners);
-  // Only now, with every old socket accepted on here, may the old process stop.
-  if (auto last = client->finish();
-      last && (!inherited->state || last->version != inherited->state->version)) {
-    control.import_state(*last);
-  }
-  const auto& admin = control.settings().admin.bind;
-  std::cout << "quikedge: took over " << inherited->socket_count << " listening sockets from pid "
-            << inherited->pid << std::endl;
-  if (inherited->admin_fd >= 0 && inherited->admin_configured != admin.to_string()) {
-    quikedge::log::warn("upgrade: admin.address changed; binding " + admin.to_string() + " anew");
-    ::close(inherited->admin_fd);
-    return -1;
-  }
-  return inherited->admin_fd;
-}
-
 /// Runs the proxy until SIGINT/SIGTERM or until a successor takes over.
 /// SIGHUP reloads the config file.
 int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   boost::asio::io_context control_io{1};
-  quikedge::server::control_plane control(control_io, cfg);
+  // Every change is stored (on disk before it is answered), applied by the
+  // control plane, then seen by the audit log and the rollout engine.
+  quikedge::server::file_state_store saved(quikedge::server::file_state_store::path_for(*cfg));
+  quikedge::server::control_plane control(control_io, cfg, saved);
   quikedge::admin::audit_log audit;
   audit.open(cfg->admin.audit_log);
+  saved.subscribe(audit);
   quikedge::rollout::rollout_engine rollouts(control_io, control);
-  quikedge::server::state_file saved(quikedge::server::state_file::path_for(*cfg));
-  control.on_change = [&audit, &rollouts, &saved, &control](
-                          const quikedge::server::change_origin& origin, const std::string& action,
-                          const std::string& before, const std::string& after) {
-    saved.save(control.export_state());  // on disk before the change is answered
-    audit.append(origin.actor, origin.client, action, before, after, origin.reason);
-    rollouts.on_control_change(origin, action, before, after);
-  };
-  quikedge::admin::admin_server admin(control_io, control);
+  saved.subscribe(rollouts);
+  quikedge::server::state_view view(control, rollouts);
+  quikedge::admin::admin_server admin(control_io, {control, view, rollouts});
   const std::string upgrade_path = demo ? "" : quikedge::server::upgrade_socket_path(*cfg);
   quikedge::server::upgrade_client client(upgrade_path);
-  const int inherited_admin =
-      start_control_plane(control, upgrade_path.empty() ? nullptr : &client, saved);
+  const int inherited_admin = quikedge::server::start_serving(
+      control, upgrade_path.empty() ? nullptr : &client, saved.path());
   rollouts.start();
   admin.start(inherited_admin);
   if (demo) {
@@ -167,11 +122,12 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
       if (ec) {
         return;
       }
-      control.reload({"signal", "local", "SIGHUP"}, [](const quikedge::server::change_result& r) {
-        if (!r.error.empty()) {
-          std::cerr << "quikedge: reload refused: " << r.error << std::endl;
-        }
-      });
+      control.reload({"signal", "local", "SIGHUP", quikedge::server::change_source::signal},
+                     [](const quikedge::server::change_result& r) {
+                       if (!r.error.empty()) {
+                         std::cerr << "quikedge: reload refused: " << r.error << std::endl;
+                       }
+                     });
       wait_hangup();
     });
   };

@@ -1,4 +1,4 @@
-// Plain, typed configuration of one quikedge process, as the YAML file spells it.
+// Plain, typed configuration of one quikedge process, as read from its YAML file.
 // Filled by proxy/config/yaml_loader; YAML nodes never leave proxy/config/.
 #pragma once
 
@@ -33,7 +33,7 @@ struct listener_config {
   std::string name;
   address bind;
   std::optional<tls_config> tls;
-  /// Every connection starts with a PROXY protocol v1 or v2 header;
+  /// Every connection starts with a PROXY protocol v1 or v2 header (as an AWS NLB sends);
   /// the address in it is the client's, and a connection without one is closed.
   bool proxy_protocol = false;
 };

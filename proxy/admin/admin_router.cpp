@@ -10,7 +10,12 @@
 namespace quikedge::admin {
 namespace {
 
-using handler_fn = void (*)(control_plane&, const call&, const respond_fn&);
+using handler_fn = void (*)(admin_context&, const call&, const respond_fn&);
+
+/// The dashboard needs nothing but the control plane.
+void dashboard(admin_context& ctx, const call& c, const respond_fn& respond) {
+  handle_dashboard(ctx.control, c, respond);
+}
 
 struct route {
   http::verb method;
@@ -20,7 +25,7 @@ struct route {
 };
 
 const std::array<route, 16> routes = {{
-    {http::verb::get, "/", std::nullopt, handle_dashboard},
+    {http::verb::get, "/", std::nullopt, dashboard},
     {http::verb::get, "/healthz", std::nullopt, handle_healthz},
     {http::verb::get, "/readyz", std::nullopt, handle_readyz},
     {http::verb::get, "/metrics", std::nullopt, handle_metrics},
@@ -82,7 +87,7 @@ void admin_router::dispatch(const request& req, const std::string& client, respo
   }
 
   std::string token_name = "anonymous";
-  const auto& tokens = control_.settings().admin.tokens;
+  const auto& tokens = ctx_.control.settings().admin.tokens;
   if (match->needed && !tokens.empty()) {
     auto token = authenticate(req[http::field::authorization], tokens);
     if (!token) {
@@ -105,7 +110,7 @@ void admin_router::dispatch(const request& req, const std::string& client, respo
                            "changes must be sent with Content-Type: application/json"));
     return;
   }
-  match->handler(control_, call{req, client, token_name}, respond);
+  match->handler(ctx_, call{req, client, token_name}, respond);
 }
 
 }  // namespace quikedge::admin

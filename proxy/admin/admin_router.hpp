@@ -5,20 +5,20 @@
 
 #include <string>
 
+#include "admin/admin_context.hpp"
 #include "admin/admin_types.hpp"
-#include "server/control_plane.hpp"
 
 namespace quikedge::admin {
 
 class admin_router {
  public:
-  explicit admin_router(server::control_plane& control) : control_(control) {}
+  explicit admin_router(admin_context ctx) : ctx_(ctx) {}
 
   /// Handles one request from `client`; `respond` may be called later.
   void dispatch(const request& req, const std::string& client, respond_fn respond);
 
  private:
-  server::control_plane& control_;
+  admin_context ctx_;
 };
 
 }  // namespace quikedge::admin

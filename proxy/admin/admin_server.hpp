@@ -14,11 +14,11 @@ namespace quikedge::admin {
 
 class admin_server {
  public:
-  admin_server(boost::asio::io_context& io, server::control_plane& control);
+  admin_server(boost::asio::io_context& io, admin_context ctx);
 
   /// Binds admin.address and starts accepting. Throws when it cannot bind.
   /// `inherited_fd`: the listening socket a predecessor handed over in a binary
-  /// upgrade (SPEC 13), accepted on instead of binding; -1 for none.
+  /// upgrade, accepted on instead of binding; -1 for none.
   void start(int inherited_fd = -1);
   /// The listening socket's descriptor, to hand to a successor; -1 when stopped.
   [[nodiscard]] int listening_socket() {

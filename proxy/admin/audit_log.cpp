@@ -67,4 +67,9 @@ void audit_log::append(const std::string& token_name, const std::string& client,
   ::fdatasync(fileno(file_));
 }
 
+void audit_log::on_state_committed(const server::live_state&, const server::change_record& change) {
+  append(change.origin.actor, change.origin.client, change.action, change.before, change.after,
+         change.origin.reason);
+}
+
 }  // namespace quikedge::admin

@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <string>
 
+#include "server/state_store.hpp"
+
 namespace quikedge::admin {
 
-class audit_log {
+class audit_log final : public server::state_observer {
  public:
   audit_log() = default;
-  ~audit_log();
+  ~audit_log() override;
   audit_log(const audit_log&) = delete;
   audit_log& operator=(const audit_log&) = delete;
 
@@ -21,6 +23,10 @@ class audit_log {
   /// `before`/`after` are JSON documents and are embedded as such.
   void append(const std::string& token_name, const std::string& client, const std::string& action,
               const std::string& before, const std::string& after, const std::string& reason);
+
+  /// One line per committed change, before the change is answered.
+  void on_state_committed(const server::live_state& state,
+                          const server::change_record& change) override;
 
  private:
   std::FILE* file_ = nullptr;

@@ -1,15 +1,15 @@
 // GET /healthz, /readyz and /metrics: unauthenticated, for probes and Prometheus.
 #include "admin/handlers.hpp"
 #include "metrics/prometheus_text.hpp"
-#include "rollout/rollout_engine.hpp"
 
 namespace quikedge::admin {
 
-void handle_healthz(control_plane&, const call& c, const respond_fn& respond) {
+void handle_healthz(admin_context&, const call& c, const respond_fn& respond) {
   respond(json_response(c.message, http::status::ok, R"({"status":"ok"})"));
 }
 
-void handle_readyz(control_plane& control, const call& c, const respond_fn& respond) {
+void handle_readyz(admin_context& ctx, const call& c, const respond_fn& respond) {
+  const auto& control = ctx.control;
   bool weighted_stack_healthy = false;
   for (const auto& stack : control.table().stacks()) {
     weighted_stack_healthy |= stack.weight > 0 && stack.has_healthy_endpoint();
@@ -24,7 +24,8 @@ void handle_readyz(control_plane& control, const call& c, const respond_fn& resp
   }
 }
 
-void handle_metrics(control_plane& control, const call& c, const respond_fn& respond) {
+void handle_metrics(admin_context& ctx, const call& c, const respond_fn& respond) {
+  const auto& control = ctx.control;
   metrics::exposition_input input;
   input.environment = control.settings().environment;
   input.stack_names = control.stack_names();
@@ -39,16 +40,12 @@ void handle_metrics(control_plane& control, const call& c, const respond_fn& res
     input.stacks.push_back(std::move(gauge));
   }
   input.config_version = control.version();
-  if (control.rollout_state_name) {
-    input.rollout_state = control.rollout_state_name();
-  }
+  input.rollout_state = std::string(rollout::to_string(ctx.rollouts.state()));
   response res{http::status::ok, c.message.version()};
   res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   res.keep_alive(c.message.keep_alive());
   res.body() = metrics::render_prometheus(input);
-  if (auto* engine = rollout::find_engine(control)) {
-    res.body() += engine->gate_metrics();
-  }
+  res.body() += ctx.rollouts.gate_metrics();
   res.prepare_payload();
   respond(std::move(res));
 }

@@ -3,11 +3,11 @@
 
 namespace quikedge::admin {
 
-void handle_reload(control_plane& control, const call& c, const respond_fn& respond) {
-  control.reload({c.token_name, c.client, "reload"},
-                 [&control, &req = c.message, respond](const server::change_result& result) {
-                   respond_with_state(control, req, result, respond);
-                 });
+void handle_reload(admin_context& ctx, const call& c, const respond_fn& respond) {
+  ctx.control.reload({c.token_name, c.client, "reload"},
+                     [&ctx, &req = c.message, respond](const server::change_result& result) {
+                       respond_with_state(ctx, req, result, respond);
+                     });
 }
 
 }  // namespace quikedge::admin

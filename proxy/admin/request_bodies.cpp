@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "quikedge/weight_limits.hpp"
+
 namespace quikedge::admin {
 
 std::optional<std::string> parse_weights_body(const std::string& body, body_weight_map& weights,
@@ -37,12 +39,12 @@ std::optional<std::string> parse_weights_body(const std::string& body, body_weig
       if (value.as_int64() < 0) {
         return "weight of \"" + stack + "\" is negative";
       }
-      if (value.as_int64() > 1000000) {
-        return "weight of \"" + stack + "\" is over 1000000";
+      if (value.as_int64() > max_stack_weight) {
+        return "weight of \"" + stack + "\" is over " + std::to_string(max_stack_weight);
       }
       weights[stack] = static_cast<std::uint32_t>(value.as_int64());
     } else if (value.is_uint64()) {
-      return "weight of \"" + stack + "\" is over 1000000";
+      return "weight of \"" + stack + "\" is over " + std::to_string(max_stack_weight);
     } else {
       return "weight of \"" + stack + "\" must be a non-negative integer";
     }

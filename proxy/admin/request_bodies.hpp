@@ -9,7 +9,7 @@
 
 namespace quikedge::admin {
 
-/// Stack name → weight; the same type as server::control_plane::weight_map.
+/// Stack name → weight; the same type as server::weight_map.
 using body_weight_map = std::map<std::string, std::uint32_t>;
 
 /// PUT /api/v1/weights: {"weights":{"blue":90,...}, "reason":"..."}; any other

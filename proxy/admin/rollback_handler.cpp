@@ -4,17 +4,17 @@
 
 namespace quikedge::admin {
 
-void handle_rollback(control_plane& control, const call& c, const respond_fn& respond) {
+void handle_rollback(admin_context& ctx, const call& c, const respond_fn& respond) {
   const auto& req = c.message;
   rollback_body body;
   if (auto error = parse_rollback_body(req.body(), body)) {
     respond(error_response(req, http::status::bad_request, *error));
     return;
   }
-  control.rollback(body.to, {c.token_name, c.client, body.reason},
-                   [&control, &req, respond](const server::change_result& result) {
-                     respond_with_state(control, req, result, respond);
-                   });
+  ctx.control.rollback(body.to, {c.token_name, c.client, body.reason},
+                       [&ctx, &req, respond](const server::change_result& result) {
+                         respond_with_state(ctx, req, result, respond);
+                       });
 }
 
 }  // namespace quikedge::admin

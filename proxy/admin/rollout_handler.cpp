@@ -3,7 +3,6 @@
 // Every answer to a POST is the rollout's status once the change is live.
 #include "admin/handlers.hpp"
 #include "admin/request_bodies.hpp"
-#include "rollout/rollout_engine.hpp"
 
 namespace quikedge::admin {
 namespace {
@@ -13,55 +12,49 @@ std::string_view path_of(std::string_view target) {
 }
 
 /// Answers with the rollout status, or the change's error.
-server::control_plane::done_fn answer(control_plane& control, const request& req,
-                                      const respond_fn& respond) {
-  return [&control, &req, respond](const server::change_result& result) {
+server::done_fn answer(admin_context& ctx, const request& req, const respond_fn& respond) {
+  return [&ctx, &req, respond](const server::change_result& result) {
     if (!result.error.empty()) {
       respond(error_response(req, static_cast<http::status>(result.status), result.error));
       return;
     }
-    respond(json_response(req, http::status::ok, control.rollout_status_json()));
+    respond(json_response(req, http::status::ok, ctx.rollouts.status_json()));
   };
 }
 
 }  // namespace
 
-void handle_get_rollout(control_plane& control, const call& c, const respond_fn& respond) {
-  if (!control.rollout_status_json) {
-    respond(json_response(c.message, http::status::ok, R"({"state":"idle"})"));
-    return;
-  }
-  respond(json_response(c.message, http::status::ok, control.rollout_status_json()));
+void handle_get_rollout(admin_context& ctx, const call& c, const respond_fn& respond) {
+  respond(json_response(c.message, http::status::ok, ctx.rollouts.status_json()));
 }
 
-void handle_rollout_action(control_plane& control, const call& c, const respond_fn& respond) {
+void handle_rollout_action(admin_context& ctx, const call& c, const respond_fn& respond) {
   const auto& req = c.message;
-  auto* engine = rollout::find_engine(control);
-  if (engine == nullptr) {
-    respond(error_response(req, http::status::service_unavailable,
-                           "the rollout engine is not running"));
-    return;
-  }
   const std::string_view path = path_of(req.target());
   constexpr std::string_view prefix = "/api/v1/rollout";
   if (path == prefix) {
     rollout::start_request start;
-    const auto defaults = rollout::plan_from_config(control.settings().rollout);
+    const auto defaults = rollout::plan_from_config(ctx.control.settings().rollout);
     if (auto error = rollout::parse_start_request(req.body(), defaults, start)) {
       respond(error_response(req, http::status::bad_request, *error));
       return;
     }
-    engine->begin(start, {c.token_name, c.client, start.reason}, answer(control, req, respond));
+    ctx.rollouts.begin(start, {c.token_name, c.client, start.reason}, answer(ctx, req, respond));
     return;
   }
   // The router only sends the four action paths here.
   const std::string verb(path.substr(prefix.size() + 1));
+  const auto action = rollout::action_from_string(verb);
+  if (!action) {
+    respond(error_response(req, http::status::not_found, "no rollout action \"" + verb + "\""));
+    return;
+  }
   std::string reason;
   if (auto error = parse_reason_body(req.body(), reason)) {
     respond(error_response(req, http::status::bad_request, *error));
     return;
   }
-  engine->act(verb, {c.token_name, c.client, reason}, answer(control, req, respond));
+  ctx.rollouts.act(*action, {c.token_name, c.client, reason}, answer(ctx, req, respond));
 }
 
 }  // namespace quikedge::admin

@@ -3,17 +3,17 @@
 
 namespace quikedge::admin {
 
-void handle_state(control_plane& control, const call& c, const respond_fn& respond) {
-  respond(json_response(c.message, http::status::ok, control.state_json()));
+void handle_state(admin_context& ctx, const call& c, const respond_fn& respond) {
+  respond(json_response(c.message, http::status::ok, ctx.view.state_json()));
 }
 
-void respond_with_state(control_plane& control, const request& req,
+void respond_with_state(const admin_context& ctx, const request& req,
                         const server::change_result& result, const respond_fn& respond) {
   if (!result.error.empty()) {
     respond(error_response(req, static_cast<http::status>(result.status), result.error));
     return;
   }
-  respond(json_response(req, http::status::ok, control.state_json()));
+  respond(json_response(req, http::status::ok, ctx.view.state_json()));
 }
 
 }  // namespace quikedge::admin

@@ -26,32 +26,31 @@ bool parse_if_match(std::string_view text, std::optional<std::uint64_t>& out) {
 
 }  // namespace
 
-void handle_put_weights(control_plane& control, const call& c, const respond_fn& respond) {
+void handle_put_weights(admin_context& ctx, const call& c, const respond_fn& respond) {
   const auto& req = c.message;
   std::optional<std::uint64_t> expected;
   if (!parse_if_match(req[http::field::if_match], expected)) {
     respond(error_response(req, http::status::bad_request, "If-Match must be a version number"));
     return;
   }
-  control_plane::weight_map weights;
+  server::weight_map weights;
   std::string reason;
   if (auto error = parse_weights_body(req.body(), weights, reason)) {
     respond(error_response(req, http::status::bad_request, *error));
     return;
   }
   // A rollout owns the weights until it ends; rollback and abort always work.
-  const std::string rollout = control.rollout_state_name ? control.rollout_state_name() : "idle";
-  if (rollout == "progressing" || rollout == "paused") {
+  if (const auto state = ctx.rollouts.state(); rollout::is_active(state)) {
     respond(error_response(req, http::status::conflict,
-                           "a rollout is " + rollout +
+                           "a rollout is " + std::string(rollout::to_string(state)) +
                                "; promote or abort it (or roll back) before setting weights "
                                "by hand"));
     return;
   }
-  control.set_weights(weights, expected, {c.token_name, c.client, reason}, "set_weights",
-                      [&control, &req, respond](const server::change_result& result) {
-                        respond_with_state(control, req, result, respond);
-                      });
+  ctx.control.set_weights(weights, expected, {c.token_name, c.client, reason}, "set_weights",
+                          [&ctx, &req, respond](const server::change_result& result) {
+                            respond_with_state(ctx, req, result, respond);
+                          });
 }
 
 }  // namespace quikedge::admin

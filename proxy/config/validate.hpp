@@ -9,12 +9,9 @@
 #include "config/source_map.hpp"
 #include "quikedge/config.hpp"
 #include "quikedge/config_loader.hpp"
+#include "quikedge/weight_limits.hpp"
 
 namespace quikedge::config_detail {
-
-/// Largest weight of one stack. Keeps the sum over many stacks far from
-/// overflow and still allows shares of a ten-thousandth of a percent.
-inline constexpr std::uint32_t max_stack_weight = 1'000'000;
 
 /// Checks a config whose shape was read (see read_sections.hpp): ranges, sums,
 /// formats, readable files, then references between sections. Errors go to

@@ -2,11 +2,10 @@
 #include "rollout/rollout_engine.hpp"
 
 #include <iostream>
-#include <map>
 
 #include "rollout/rollout_status.hpp"
 #include "rollout/rollout_store.hpp"
-#include "rollout/target_counters.hpp"
+#include "server/weight_rules.hpp"
 
 namespace quikedge::rollout {
 namespace {
@@ -14,12 +13,6 @@ namespace {
 /// How often the target's counters are sampled and the gates re-evaluated:
 /// the bound on how late a failing gate or a finished pause is noticed.
 constexpr std::chrono::milliseconds sample_period{250};
-
-/// Control thread only, like everything that reaches it.
-std::map<const server::control_plane*, rollout_engine*>& registry() {
-  static std::map<const server::control_plane*, rollout_engine*> engines;
-  return engines;
-}
 
 clock_pair clocks_now() {
   return {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
@@ -31,23 +24,27 @@ std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-rollout_engine* find_engine(const server::control_plane& control) {
-  auto it = registry().find(&control);
-  return it == registry().end() ? nullptr : it->second;
+std::optional<rollout_action> action_from_string(std::string_view verb) {
+  if (verb == "pause") {
+    return rollout_action::pause;
+  }
+  if (verb == "resume") {
+    return rollout_action::resume;
+  }
+  if (verb == "promote") {
+    return rollout_action::promote;
+  }
+  if (verb == "abort") {
+    return rollout_action::abort;
+  }
+  return std::nullopt;
 }
 
-rollout_engine::rollout_engine(boost::asio::io_context& control_io, server::control_plane& control)
-    : control_(control), timer_(control_io) {
-  registry()[&control_] = this;
-  control_.rollout_status_json = [this] { return status_json(); };
-  control_.rollout_state_name = [this] { return std::string(to_string(machine_.state())); };
-}
+rollout_engine::rollout_engine(boost::asio::io_context& control_io, traffic_control& traffic)
+    : traffic_(traffic), timer_(control_io) {}
 
 rollout_engine::~rollout_engine() {
   stop();
-  control_.rollout_status_json = nullptr;
-  control_.rollout_state_name = nullptr;
-  registry().erase(&control_);
 }
 
 void rollout_engine::start() {
@@ -65,12 +62,12 @@ std::string rollout_engine::status_json() const {
 }
 
 std::string rollout_engine::gate_metrics() const {
-  return render_gate_metrics(machine_, control_.settings().environment);
+  return render_gate_metrics(machine_, traffic_.settings().environment);
 }
 
-server::control_plane::weight_map rollout_engine::weights_for(std::uint32_t target_weight) const {
-  server::control_plane::weight_map weights;
-  for (const auto& stack : control_.settings().stacks) {
+server::weight_map rollout_engine::weights_for(std::uint32_t target_weight) const {
+  server::weight_map weights;
+  for (const auto& stack : traffic_.settings().stacks) {
     std::uint32_t weight = 0;
     if (stack.name == machine_.to()) {
       weight = target_weight;
@@ -83,8 +80,8 @@ server::control_plane::weight_map rollout_engine::weights_for(std::uint32_t targ
 }
 
 void rollout_engine::begin(const start_request& request, const server::change_origin& origin,
-                           done_fn done) {
-  if (control_.settings().find_stack(request.to) == nullptr) {
+                           server::done_fn done) {
+  if (traffic_.settings().find_stack(request.to) == nullptr) {
     done({400, "unknown stack \"" + request.to + "\""});
     return;
   }
@@ -100,9 +97,9 @@ void rollout_engine::begin(const start_request& request, const server::change_or
   // back everything the target does not take.
   std::string from;
   std::uint32_t most = 0;
-  for (const auto& stack : control_.settings().stacks) {
-    auto it = control_.weights().find(stack.name);
-    if (stack.name != request.to && it != control_.weights().end() && it->second > most) {
+  for (const auto& stack : traffic_.settings().stacks) {
+    auto it = traffic_.weights().find(stack.name);
+    if (stack.name != request.to && it != traffic_.weights().end() && it->second > most) {
       from = stack.name;
       most = it->second;
     }
@@ -112,32 +109,34 @@ void rollout_engine::begin(const start_request& request, const server::change_or
     return;
   }
   const auto now = std::chrono::steady_clock::now();
-  if (!read_target_counters(control_, request.to, now).healthy) {
+  if (!traffic_.sample_stack(request.to, now).healthy) {
     done({409, "\"" + request.to + "\" has no healthy endpoint"});
     return;
   }
   auto result = machine_.start(from, request.to, request.plan, now, origin.actor);
   // The baseline: the window holds only requests the rollout sent.
-  machine_.on_sample(read_target_counters(control_, request.to, now));
+  machine_.on_sample(traffic_.sample_stack(request.to, now));
   apply(result.effect, origin, std::move(done));
   arm_timer();
 }
 
-void rollout_engine::act(const std::string& verb, const server::change_origin& origin,
-                         done_fn done) {
+void rollout_engine::act(rollout_action action, const server::change_origin& origin,
+                         server::done_fn done) {
   const auto now = std::chrono::steady_clock::now();
   action_result result;
-  if (verb == "pause") {
-    result = machine_.pause(now, origin.actor);
-  } else if (verb == "resume") {
-    result = machine_.resume(now, origin.actor);
-  } else if (verb == "promote") {
-    result = machine_.promote(now, origin.actor);
-  } else if (verb == "abort") {
-    result = machine_.abort(now, origin.actor);
-  } else {
-    done({404, "no rollout action \"" + verb + "\""});
-    return;
+  switch (action) {
+    case rollout_action::pause:
+      result = machine_.pause(now, origin.actor);
+      break;
+    case rollout_action::resume:
+      result = machine_.resume(now, origin.actor);
+      break;
+    case rollout_action::promote:
+      result = machine_.promote(now, origin.actor);
+      break;
+    case rollout_action::abort:
+      result = machine_.abort(now, origin.actor);
+      break;
   }
   if (!result.error.empty()) {
     done({result.status, result.error});
@@ -148,13 +147,15 @@ void rollout_engine::act(const std::string& verb, const server::change_origin& o
 }
 
 void rollout_engine::apply(const rollout_effect& effect, server::change_origin origin,
-                           done_fn done) {
+                           server::done_fn done) {
   persist();
   if (effect.what == rollout_effect::kind::none) {
     done({200, ""});
     return;
   }
   origin.reason = origin.reason.empty() ? effect.reason : origin.reason + "; " + effect.reason;
+  // Observers see who made the change: the engine skips its own commits.
+  origin.source = server::change_source::rollout;
   auto finished = [this, done = std::move(done)](const server::change_result& result) {
     if (!result.error.empty()) {
       std::cerr << "quikedge: rollout change refused: " << result.error << std::endl;
@@ -165,33 +166,30 @@ void rollout_engine::apply(const rollout_effect& effect, server::change_origin o
     }
     done(result);
   };
-  // on_change runs inside these calls: the flag tells our own changes apart.
-  own_change_ = true;
   if (effect.what == rollout_effect::kind::rollback) {
-    // control_plane::rollback drains the left stack over rollback_drain_timeout.
-    control_.rollback(machine_.from(), origin, std::move(finished));
+    // A rollback drains the left stack over rollback_drain_timeout.
+    traffic_.rollback(machine_.from(), origin, std::move(finished));
   } else {
-    control_.set_weights(weights_for(effect.target_weight), std::nullopt, origin, effect.action,
+    traffic_.set_weights(weights_for(effect.target_weight), std::nullopt, origin, effect.action,
                          std::move(finished));
   }
-  own_change_ = false;
 }
 
-void rollout_engine::on_control_change(const server::change_origin& origin,
-                                       const std::string& action, const std::string& before,
-                                       const std::string& after) {
-  if (own_change_ || !is_active(machine_.state())) {
+void rollout_engine::on_state_committed(const server::live_state& state,
+                                        const server::change_record& change) {
+  const auto& origin = change.origin;
+  if (origin.source == server::change_source::rollout || !is_active(machine_.state())) {
     return;
   }
-  if (action != "rollback" && before == after) {
+  if (change.action != "rollback" && change.before == change.after) {
     return;  // e.g. a drain ending or a reload that kept the weights
   }
-  std::string reason = "aborted: " + action + " by " + origin.actor;
+  std::string reason = "aborted: " + change.action + " by " + origin.actor;
   if (!origin.reason.empty()) {
     reason += " (" + origin.reason + ")";
   }
   machine_.interrupt(reason + "; the rollout no longer owns the weights",
-                     weight_share(control_.weights(), machine_.to()));
+                     server::weight_share(state.weights, machine_.to()));
   persist();
   timer_.cancel();
 }
@@ -225,15 +223,16 @@ void rollout_engine::sample_now() {
     return;
   }
   auto now = std::chrono::steady_clock::now();
-  auto effect = machine_.on_sample(read_target_counters(control_, machine_.to(), now));
+  auto effect = machine_.on_sample(traffic_.sample_stack(machine_.to(), now));
   if (effect.what == rollout_effect::kind::none) {
     return;
   }
-  apply(effect, {"rollout", "local", ""}, [](const server::change_result&) {});
+  apply(effect, {"rollout", "local", "", server::change_source::rollout},
+        [](const server::change_result&) {});
 }
 
 void rollout_engine::persist() {
-  const std::string& path = control_.settings().rollout.state_file;
+  const std::string& path = traffic_.settings().rollout.state_file;
   if (path.empty()) {
     return;
   }
@@ -251,7 +250,7 @@ void rollout_engine::persist() {
 }
 
 void rollout_engine::restore() {
-  const std::string& path = control_.settings().rollout.state_file;
+  const std::string& path = traffic_.settings().rollout.state_file;
   std::string text;
   std::string error;
   if (path.empty() || !read_whole_file(path, text, error)) {
@@ -278,7 +277,7 @@ void rollout_engine::restore() {
     return;  // a finished rollout is only shown
   }
   for (const auto* name : {&snapshot.from, &snapshot.to}) {
-    if (control_.settings().find_stack(*name) == nullptr) {
+    if (traffic_.settings().find_stack(*name) == nullptr) {
       machine_.fail("not resumed after restart: stack \"" + *name + "\" is no longer configured");
       persist();
       return;
@@ -286,10 +285,11 @@ void rollout_engine::restore() {
   }
   std::cout << "quikedge: rollout " << snapshot.from << " -> " << snapshot.to << " "
             << snapshot.reason << std::endl;
-  machine_.on_sample(read_target_counters(control_, snapshot.to, now.steady));
+  machine_.on_sample(traffic_.sample_stack(snapshot.to, now.steady));
   rollout_effect effect{rollout_effect::kind::set_weights, machine_.weight(), "rollout_restore",
                         snapshot.reason};
-  apply(effect, {"rollout", "local", ""}, [](const server::change_result&) {});
+  apply(effect, {"rollout", "local", "", server::change_source::rollout},
+        [](const server::change_result&) {});
   arm_timer();
 }
 

@@ -23,7 +23,7 @@ struct clock_pair {
 /// "2026-01-02T03:04:05.678Z"
 std::string iso_time_ms(std::chrono::system_clock::time_point when);
 
-/// GET /api/v1/rollout (SPEC 6): state, from, to, step (0-based), weight,
+/// The GET /api/v1/rollout document: state, from, to, step (0-based), weight,
 /// next_step_at, last_gate, reason, plus steps, gates and pause_left_seconds.
 std::string render_status(const rollout_machine& machine, const clock_pair& now);
 

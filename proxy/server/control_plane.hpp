@@ -1,150 +1,141 @@
-// The control plane: owns the live routing state (weights, version, who changed
-// it), builds a new immutable table for every change and publishes it to all
-// workers. Runs on the control thread only; the admin API drives it.
+// The control plane: owns the live routing state (weights, version, who
+// changed it, the rollback target, drain windows) and carries out every
+// change: validate, commit through the state store, then publish a new table
+// to every worker. Start-up and shutdown of the workers go through its
+// worker_group. Runs on the control thread only; the admin API and the
+// rollout engine (through traffic_control) drive it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "health/health_checker.hpp"
-#include "metrics/access_log.hpp"
 #include "quikedge/config.hpp"
-#include "routing/table_builder.hpp"
-#include "server/listener_set.hpp"
+#include "rollout/traffic_control.hpp"
+#include "server/change.hpp"
+#include "server/drain_tracker.hpp"
 #include "server/live_state.hpp"
-#include "server/worker.hpp"
+#include "server/state_store.hpp"
+#include "server/table_publisher.hpp"
+#include "server/worker_group.hpp"
 
 namespace quikedge::server {
 
-/// Who asked for a change, for the state and the audit log.
-struct change_origin {
-  std::string actor;   ///< token name, "config" or "operator"
-  std::string client;  ///< client address of the admin call, or "local"
-  std::string reason;
-};
-
-/// Result of a change request: empty error means applied.
-struct change_result {
-  int status = 200;
-  std::string error;
-};
-
-class control_plane {
+class control_plane final : public rollout::traffic_control, private state_observer {
  public:
-  using weight_map = std::map<std::string, std::uint32_t>;
-  using done_fn = std::function<void(change_result)>;
+  using weight_map = server::weight_map;
+  using done_fn = server::done_fn;
 
-  control_plane(boost::asio::io_context& control_io, std::shared_ptr<const config> settings);
-  ~control_plane();
+  /// `store` keeps the state across restarts; it must outlive this object.
+  /// The control plane observes it first, so later observers (audit log,
+  /// rollout engine) see the change already applied here.
+  control_plane(boost::asio::io_context& control_io, std::shared_ptr<const config> settings,
+                state_store& store);
+  ~control_plane() override;
 
-  /// Binds every listener on every worker (adopting the sockets in
-  /// `inherited`, handed over by the previous process, first), prints the
-  /// bound addresses and starts the workers. Throws on bind or resolve failure.
+  /// Builds the first table, starts health checks and the workers on every
+  /// listener (adopting the sockets in `inherited`, handed over by the
+  /// previous process, first). Throws on bind or resolve failure.
   void start(std::vector<inherited_listener>* inherited = nullptr);
   /// Stops accepting, waits up to `grace` for open connections, stops workers.
   void shutdown(std::chrono::milliseconds grace);
 
-  /// Replaces the weights (every configured stack named). Validates, then
-  /// publishes; `done` runs on the control thread once every worker uses them.
-  /// `expected_version` implements If-Match.
+  /// Restores the state the store holds (before start()); false when there
+  /// is none. An unusable stored state is logged and changes nothing.
+  bool restore_from_store();
+
+  /// Replaces the weights (every configured stack named). Validates, commits
+  /// through the store (`expected_version`: If-Match), then publishes; `done`
+  /// runs on the control thread once every worker uses them.
   void set_weights(const weight_map& weights, std::optional<std::uint64_t> expected_version,
-                   const change_origin& origin, const std::string& action, done_fn done);
+                   const change_origin& origin, const std::string& action, done_fn done) override;
 
   /// All weight to `to` (default: the stack that held all weight before the
   /// last shift began).
-  void rollback(const std::optional<std::string>& to, const change_origin& origin, done_fn done);
+  void rollback(const std::optional<std::string>& to, const change_origin& origin,
+                done_fn done) override;
 
   /// Re-reads the config file. Invalid files change nothing.
   void reload(const change_origin& origin, done_fn done);
 
-  [[nodiscard]] const config& settings() const { return *settings_; }
-  [[nodiscard]] const weight_map& weights() const { return weights_; }
-  [[nodiscard]] std::uint64_t version() const { return version_; }
-  [[nodiscard]] const routing::routing_table& table() const { return *table_; }
-  [[nodiscard]] const std::vector<std::string>& stack_names() const {
-    return builder_.stack_names();
-  }
-  [[nodiscard]] const std::vector<std::unique_ptr<worker>>& workers() const { return workers_; }
-  [[nodiscard]] bool listeners_up() const { return listeners_up_; }
+  [[nodiscard]] rollout::counter_sample sample_stack(const std::string& stack,
+                                                     rollout::steady_time now) const override;
 
-  /// The in-memory routing state, for a successor process (SPEC 13).
+  [[nodiscard]] const config& settings() const override { return *settings_; }
+  [[nodiscard]] const weight_map& weights() const override { return weights_; }
+  [[nodiscard]] std::uint64_t version() const { return version_; }
+  [[nodiscard]] std::chrono::system_clock::time_point changed_at() const { return changed_at_; }
+  [[nodiscard]] const std::string& changed_by() const { return changed_by_; }
+  [[nodiscard]] const std::optional<std::string>& rollback_target() const { return stable_stack_; }
+  [[nodiscard]] const routing::routing_table& table() const { return *tables_.table(); }
+  [[nodiscard]] const std::vector<std::string>& stack_names() const {
+    return tables_.stack_names();
+  }
+  [[nodiscard]] const std::vector<std::unique_ptr<worker>>& workers() const {
+    return workers_.workers();
+  }
+  [[nodiscard]] bool listeners_up() const { return workers_.listeners_up(); }
+  /// Every listening socket the workers accept on, for a hand-over.
+  [[nodiscard]] const std::vector<listening_socket>& listening_sockets() const {
+    return workers_.listening_sockets();
+  }
+
+  /// The routing state, for the store or a successor process.
   [[nodiscard]] live_state export_state() const;
   /// Takes over a predecessor's state: its weights win over this config
   /// file's unless the file's weights changed since it read them (last change
-  /// wins, as for reload). Before or after start(); no audit line, no new version.
+  /// wins, as for reload). Before or after start(); no audit line, no commit.
   void import_state(const live_state& state);
 
-  /// Every listening socket the workers accept on, for a hand-over.
-  [[nodiscard]] const std::vector<listening_socket>& listening_sockets() const {
-    return listening_;
-  }
-
-  /// GET /api/v1/state body.
-  [[nodiscard]] std::string state_json() const;
-
-  /// Listener addresses as bound (port 0 resolved), in config order.
-  [[nodiscard]] const std::vector<std::string>& bound_listeners() const { return bound_; }
-
-  /// Set by the rollout engine: the "rollout" object of the state document
-  /// (GET /api/v1/rollout's body). Unset: {"state":"idle"}.
-  std::function<std::string()> rollout_status_json;
-  /// Set by the rollout engine: its current state name, for metrics.
-  std::function<std::string()> rollout_state_name;
-
-  /// Called after every applied change with the audit record fields.
-  std::function<void(const change_origin&, const std::string& action, const std::string& before,
-                     const std::string& after)>
-      on_change;
-
  private:
-  std::string weights_json(const weight_map& weights) const;
-  std::optional<std::string> validate_weights(const weight_map& weights) const;
-  /// A state change: new version, audit line, then the table.
-  void publish(const change_origin& origin, const std::string& action, const std::string& before,
-               done_fn done);
+  /// What a change leaves behind once committed.
+  struct pending_change {
+    weight_map weights;
+    drain_tracker drains;
+    std::optional<std::string> stable_stack;
+    std::shared_ptr<const config> settings;  ///< a reload's new config, else the current one
+    weight_map file_weights;
+    bool reloaded = false;  ///< health checks follow the new config
+  };
+  /// Commits `next` (the store checks `expected_version`), then applies it and
+  /// publishes its table; `done` gets the first error or the workers' ack.
+  void commit(pending_change next, std::optional<std::uint64_t> expected_version,
+              const change_origin& origin, const std::string& action, done_fn done);
+  /// The store committed a change: a local one is applied from `pending_`; a
+  /// change made elsewhere (a shared store) from `state` alone.
+  void on_state_committed(const live_state& state, const change_record& change) override;
+  void apply(pending_change next, const live_state& committed);
+  [[nodiscard]] pending_change prepare(weight_map weights, std::chrono::milliseconds drain_window,
+                                       bool remember_stable) const;
   /// Builds a table from the current state and installs it on every worker;
   /// `done` runs once all have it. Throws when the table cannot be built.
   void install_table(done_fn done);
   void on_health_change(const std::string& stack, const std::string& endpoint, bool healthy);
-  void remember_stable_stack(const weight_map& old_weights);
-  /// Starts a drain for every stack whose weight went to 0, ends the drain of
-  /// every stack whose weight came back.
-  void update_drains(const weight_map& old_weights, std::chrono::milliseconds window);
   void arm_drain_timer();
   void on_drain_timer();
 
   boost::asio::io_context& control_io_;
   std::shared_ptr<const config> settings_;
-  routing::table_builder builder_;
-  routing::routing_table_ptr table_;
-  std::unique_ptr<metrics::access_log_writer> access_log_;  ///< declared first: outlives workers
-  std::vector<std::unique_ptr<worker>> workers_;
-  std::atomic<std::int64_t> open_connections_{0};
-  std::vector<std::string> bound_;
-  std::vector<listening_socket> listening_;
-  bool listeners_up_ = false;
+  state_store& store_;
+  worker_group workers_;
+  table_publisher tables_{workers_};
+  std::unique_ptr<health::health_checker> health_;
 
   weight_map weights_;
-  weight_map file_weights_;         ///< weights of the config file last read (reload rule)
-  std::uint64_t version_ = 1;       ///< API state version (admin changes)
-  std::uint64_t table_serial_ = 1;  ///< every table built, health changes included
-  std::map<std::string, bool> endpoint_health_;  ///< "stack\nendpoint" → healthy
-  std::unique_ptr<health::health_checker> health_;
+  weight_map file_weights_;    ///< weights of the config file last read (reload rule)
+  std::uint64_t version_ = 1;  ///< API state version (admin changes)
   std::chrono::system_clock::time_point changed_at_;
   std::string changed_by_ = "config";
   std::optional<std::string> stable_stack_;  ///< held all weight before the last shift
-  std::map<std::string, std::chrono::steady_clock::time_point> drains_;  ///< stack → window end
-  std::set<std::string> finished_drains_;  ///< drains whose window just ended
+  drain_tracker drains_;
   boost::asio::steady_timer drain_timer_;
+  std::optional<pending_change> pending_;  ///< the local change being committed
 };
 
 }  // namespace quikedge::server

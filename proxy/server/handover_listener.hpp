@@ -1,5 +1,5 @@
 // The listening end of the binary-upgrade socket: the running process waits
-// here for its successor (SPEC 13). Control thread only.
+// here for its successor. Control thread only.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

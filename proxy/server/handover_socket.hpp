@@ -1,4 +1,4 @@
-// One end of the binary-upgrade Unix socket (SPEC 13): SOCK_SEQPACKET, so every
+// One end of the binary-upgrade Unix socket: SOCK_SEQPACKET, so every
 // frame is one packet, and listening sockets travel with it as SCM_RIGHTS.
 // Blocking calls bounded by timeouts; used on the control thread (and in main).
 #pragma once

@@ -1,6 +1,6 @@
 // Listening sockets. Every worker has its own acceptor on each public address
 // (SO_REUSEPORT), so the kernel spreads connections and no socket is shared.
-// Also the seam through which a handed-over admin socket (SPEC 13) is adopted.
+// Also the seam through which the admin socket handed over in a binary upgrade is adopted.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -45,11 +45,9 @@ inherited_listener* find_inherited(std::vector<inherited_listener>& inherited,
 
 }  // namespace
 
-std::vector<std::string> open_listeners(const config& settings,
-                                        std::vector<std::unique_ptr<worker>>& workers,
-                                        std::vector<inherited_listener>& inherited,
-                                        std::vector<listening_socket>& owned) {
-  std::vector<std::string> bound_addresses;
+void open_listeners(const config& settings, std::vector<std::unique_ptr<worker>>& workers,
+                    std::vector<inherited_listener>& inherited,
+                    std::vector<listening_socket>& owned) {
   for (const auto& listener : settings.listeners) {
     std::shared_ptr<boost::asio::ssl::context> tls_context;
     if (listener.tls) {
@@ -84,9 +82,7 @@ std::vector<std::string> open_listeners(const config& settings,
       owned.push_back({listener.name, listener.bind.to_string(), acceptor.native_handle()});
       workers[i]->add_acceptor(std::move(acceptor), tls_context, listener.proxy_protocol);
     }
-    const std::string bound = text_of(endpoint);
-    std::cout << "quikedge: listener " << listener.name << " on " << bound << std::endl;
-    bound_addresses.push_back(bound);
+    std::cout << "quikedge: listener " << listener.name << " on " << text_of(endpoint) << std::endl;
   }
   for (auto& old : inherited) {
     if (!old.fds.empty()) {
@@ -99,7 +95,6 @@ std::vector<std::string> open_listeners(const config& settings,
       old.fds.clear();
     }
   }
-  return bound_addresses;
 }
 
 }  // namespace quikedge::server

@@ -1,5 +1,5 @@
 // The acceptors of every listener on every worker, opened here or adopted from
-// the previous process of a binary upgrade (SPEC 13). Control thread, at start.
+// the previous process of a binary upgrade. Control thread, at start.
 #pragma once
 
 #include <memory>
@@ -31,10 +31,9 @@ struct listening_socket {
 /// spread round-robin over the workers, and binds a new SO_REUSEPORT socket
 /// only for workers left without one; the rest bind as usual. Inherited
 /// sockets no listener wants are closed (logged). Prints each listener's
-/// address; returns them in config order and fills `owned`. Throws on bind errors.
-std::vector<std::string> open_listeners(const config& settings,
-                                        std::vector<std::unique_ptr<worker>>& workers,
-                                        std::vector<inherited_listener>& inherited,
-                                        std::vector<listening_socket>& owned);
+/// address and fills `owned`. Throws on bind errors.
+void open_listeners(const config& settings, std::vector<std::unique_ptr<worker>>& workers,
+                    std::vector<inherited_listener>& inherited,
+                    std::vector<listening_socket>& owned);
 
 }  // namespace quikedge::server

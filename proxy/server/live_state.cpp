@@ -3,6 +3,8 @@
 
 #include <boost/json.hpp>
 
+#include "quikedge/weight_limits.hpp"
+
 namespace quikedge::server {
 namespace {
 
@@ -19,7 +21,7 @@ bool read_weights(const boost::json::value* value, std::map<std::string, std::ui
     return false;
   }
   for (const auto& [name, weight] : value->as_object()) {
-    if (!weight.is_int64() || weight.as_int64() < 0 || weight.as_int64() > 1000000) {
+    if (!weight.is_int64() || weight.as_int64() < 0 || weight.as_int64() > max_stack_weight) {
       return false;
     }
     out[std::string(name)] = static_cast<std::uint32_t>(weight.as_int64());

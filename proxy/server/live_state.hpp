@@ -1,6 +1,6 @@
-// The routing state a running process holds only in memory (weights, version,
-// who changed them, the rollback target, drain windows), as handed to its
-// successor in a binary upgrade (SPEC 13). Plain data; any thread.
+// The routing state of a running process (weights, version, who changed them,
+// the rollback target, drain windows) as one record: what the state store
+// keeps and what a binary upgrade hands to the successor. Plain data; any thread.
 #pragma once
 
 #include <chrono>

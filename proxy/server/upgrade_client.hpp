@@ -1,4 +1,4 @@
-// The new process's side of a binary upgrade (SPEC 13): asks the running
+// The new process's side of a binary upgrade: asks the running
 // process for its listening sockets and routing state, then tells it to stop
 // accepting once this process accepts on them. Main thread, before and just
 // after the control plane starts.

@@ -1,4 +1,4 @@
-// The running process's side of a binary upgrade (SPEC 13): waits on the
+// The running process's side of a binary upgrade: waits on the
 // upgrade socket for a successor, hands it every listening socket and the
 // routing state, and stops accepting when told. Control thread only.
 #pragma once

@@ -1,4 +1,4 @@
-// Where the binary-upgrade Unix socket of a config lives (SPEC 13). Any thread.
+// Where the binary-upgrade Unix socket of a config lives. Any thread.
 #pragma once
 
 #include <string>

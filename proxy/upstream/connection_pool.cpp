@@ -64,18 +64,4 @@ void connection_pool::close_idle(std::chrono::steady_clock::time_point now,
   }
 }
 
-void connection_pool::drop_endpoint(routing::endpoint_id endpoint) {
-  if (endpoint < idle_.size()) {
-    idle_[endpoint].clear();
-  }
-}
-
-std::size_t connection_pool::idle_count() const {
-  std::size_t count = 0;
-  for (const auto& stack : idle_) {
-    count += stack.size();
-  }
-  return count;
-}
-
 }  // namespace quikedge::upstream

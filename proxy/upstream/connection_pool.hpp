@@ -44,11 +44,6 @@ class connection_pool {
   /// Closes connections idle for longer than `max_idle`; called by the worker's sweeper.
   void close_idle(std::chrono::steady_clock::time_point now, std::chrono::milliseconds max_idle);
 
-  /// Closes every idle connection to `endpoint` (endpoint removed or unhealthy).
-  void drop_endpoint(routing::endpoint_id endpoint);
-
-  [[nodiscard]] std::size_t idle_count() const;
-
  private:
   static constexpr std::size_t max_idle_per_endpoint = 1024;
 

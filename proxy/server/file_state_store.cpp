@@ -1,5 +1,5 @@
-// The file backend of the live routing state.
-#include "server/state_file.hpp"
+// The file backend of the state store.
+#include "server/file_state_store.hpp"
 
 #include <filesystem>
 
@@ -8,7 +8,7 @@
 
 namespace quikedge::server {
 
-std::string state_file::path_for(const config& settings) {
+std::string file_state_store::path_for(const config& settings) {
   if (!settings.state.file.empty()) {
     return settings.state.file;
   }
@@ -20,22 +20,22 @@ std::string state_file::path_for(const config& settings) {
   return beside.string();
 }
 
-state_file::state_file(std::string path) : path_(std::move(path)) {}
+file_state_store::file_state_store(std::string path) : path_(std::move(path)) {}
 
-std::optional<live_state> state_file::load() const {
+load_result file_state_store::load() {
+  load_result result;
   if (path_.empty() || !std::filesystem::exists(path_)) {
-    return std::nullopt;
+    return result;
   }
   std::string text;
-  std::string error;
-  if (!rollout::read_whole_file(path_, text, error)) {
-    log::warn("state file " + path_ + ": " + error + "; starting from the config file");
-    return std::nullopt;
+  if (!rollout::read_whole_file(path_, text, result.error)) {
+    result.error = "state file " + path_ + ": " + result.error;
+    return result;
   }
   auto state = live_state::from_json(text);
   if (!state) {
-    log::warn("state file " + path_ + " is not a state document; starting from the config file");
-    return std::nullopt;
+    result.error = "state file " + path_ + " is not a state document";
+    return result;
   }
   // Drain windows were saved as time left at the last change, which is when
   // the file was written: what has passed since then is gone.
@@ -45,10 +45,26 @@ std::optional<live_state> state_file::load() const {
     it->second -= since;
     it = it->second.count() > 0 ? std::next(it) : state->drains_left.erase(it);
   }
-  return state;
+  result.state = std::move(state);
+  return result;
 }
 
-void state_file::save(const live_state& state) {
+void file_state_store::commit(live_state next, std::optional<std::uint64_t> expected_version,
+                              const change_record& change, commit_fn done) {
+  if (expected_version && *expected_version != version_) {
+    done({409,
+          "version is " + std::to_string(version_) + ", not " + std::to_string(*expected_version)},
+         next);
+    return;
+  }
+  next.version = version_ + 1;
+  version_ = next.version;
+  save(next);  // on disk before anyone hears of the change
+  notify(next, change);
+  done({200, ""}, next);
+}
+
+void file_state_store::save(const live_state& state) {
   if (path_.empty()) {
     return;
   }

@@ -1,0 +1,18 @@
+// What the admin handlers work on, passed in by whoever wires the process:
+// the control plane (weights, rollback, reload), the state view, and the
+// rollout engine behind its rollout_control interface. Control thread only.
+#pragma once
+
+#include "rollout/rollout_control.hpp"
+#include "server/control_plane.hpp"
+#include "server/state_view.hpp"
+
+namespace quikedge::admin {
+
+struct admin_context {
+  server::control_plane& control;
+  const server::state_view& view;
+  rollout::rollout_control& rollouts;
+};
+
+}  // namespace quikedge::admin

@@ -1,0 +1,71 @@
+// The reload diff: listeners fixed, the last change wins, no all-zero result.
+#include <gtest/gtest.h>
+
+#include "server/reload_plan.hpp"
+#include "unit/server/two_stack_config.hpp"
+
+namespace quikedge::server {
+namespace {
+
+const weight_map file_90_10{{"blue", 90}, {"green", 10}};
+
+TEST(ReloadPlan, UnchangedFileKeepsWeightsSetThroughTheApi) {
+  const auto running = test::two_stacks(90, 10);
+  const auto fresh = test::two_stacks(90, 10);
+  auto plan = plan_reload(running, fresh, {{"blue", 0}, {"green", 100}}, file_90_10);
+  EXPECT_EQ(plan.error, "");
+  EXPECT_EQ(plan.weights, (weight_map{{"blue", 0}, {"green", 100}}));
+  EXPECT_EQ(plan.file_weights, file_90_10);
+}
+
+TEST(ReloadPlan, ChangedFileWeightsAreTheLastChange) {
+  const auto running = test::two_stacks(90, 10);
+  const auto fresh = test::two_stacks(50, 50);
+  auto plan = plan_reload(running, fresh, {{"blue", 0}, {"green", 100}}, file_90_10);
+  EXPECT_EQ(plan.error, "");
+  EXPECT_EQ(plan.weights, (weight_map{{"blue", 50}, {"green", 50}}));
+  EXPECT_EQ(plan.file_weights, (weight_map{{"blue", 50}, {"green", 50}}));
+}
+
+TEST(ReloadPlan, LiveWeightsFollowTheNewStacks) {
+  const auto running = test::two_stacks(90, 10);
+  auto fresh = test::two_stacks(90, 10);
+  stack_config red;
+  red.name = "red";
+  red.endpoints = {{"127.0.0.1", 3}};
+  fresh.stacks.push_back(red);
+  // The file's weights are those last read, so the live ones stay; a stack the
+  // live weights do not name gets 0.
+  auto plan = plan_reload(running, fresh, {{"blue", 30}, {"green", 70}},
+                          {{"blue", 90}, {"green", 10}, {"red", 0}});
+  EXPECT_EQ(plan.error, "");
+  EXPECT_EQ(plan.weights, (weight_map{{"blue", 30}, {"green", 70}, {"red", 0}}));
+}
+
+TEST(ReloadPlan, ListenersCannotChange) {
+  const auto running = test::two_stacks();
+  auto moved = test::two_stacks();
+  moved.listeners[0].bind.port = 8081;
+  EXPECT_EQ(plan_reload(running, moved, file_90_10, file_90_10).error,
+            "listeners cannot change on reload; restart the proxy");
+  auto added = test::two_stacks();
+  added.listeners.push_back({"other", {"127.0.0.1", 9}, std::nullopt});
+  EXPECT_EQ(plan_reload(running, added, file_90_10, file_90_10).error,
+            "listeners cannot change on reload; restart the proxy");
+}
+
+TEST(ReloadPlan, RefusesAllLiveWeightsZero) {
+  const auto running = test::two_stacks(90, 10);
+  auto fresh = test::two_stacks(90, 10);
+  fresh.stacks.erase(fresh.stacks.begin());  // blue removed; the file still names it
+  fresh.routing.weights.erase("blue");
+  fresh.routing.weights["green"] = 10;
+  // File weights {green:10} differ from {blue:90,green:10}: the file wins, 10 > 0.
+  EXPECT_EQ(plan_reload(running, fresh, {{"blue", 100}, {"green", 0}}, file_90_10).error, "");
+  // Same file weights as last read: the live ones stay, and green has none.
+  EXPECT_EQ(plan_reload(running, fresh, {{"blue", 100}, {"green", 0}}, {{"green", 10}}).error,
+            "after reload every live weight would be zero");
+}
+
+}  // namespace
+}  // namespace quikedge::server
