@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <optional>
 
 #include "http/message_head.hpp"
 
@@ -59,6 +60,25 @@ std::size_t find_crlf(std::string_view in, std::size_t from, bool& bad) {
   return std::string_view::npos;
 }
 
+/// Takes the CRLF-ended line at `pos` into `line` (without the CRLF) and moves `pos` past
+/// it. Otherwise returns why not: the error `bare` for a bare CR or LF before the CRLF,
+/// `too_long` when more than `limit` bytes came without one, incomplete while fewer did.
+std::optional<parse_outcome> take_line(std::string_view in, std::size_t& pos,
+                                       std::string_view& line, std::size_t limit, const char* bare,
+                                       const char* too_long) {
+  bool bad = false;
+  const std::size_t eol = find_crlf(in, pos, bad);
+  if (bad) {
+    return fail(bare);
+  }
+  if (eol == std::string_view::npos) {
+    return in.size() - pos > limit ? fail(too_long) : parse_outcome{};
+  }
+  line = in.substr(pos, eol - pos);
+  pos = eol + 2;
+  return std::nullopt;
+}
+
 /// One `name: value` field line (no obs-fold, tchar name, no OWS before the colon).
 bool parse_field_line(std::string_view line, header_list& out) {
   const std::size_t colon = line.find(':');
@@ -81,16 +101,11 @@ bool parse_field_line(std::string_view line, header_list& out) {
 parse_outcome parse_fields(std::string_view in, std::size_t& pos, header_list& out,
                            std::size_t limit) {
   for (;;) {
-    bool bad = false;
-    const std::size_t eol = find_crlf(in, pos, bad);
-    if (bad) {
-      return fail("bare CR or LF in a field line");
+    std::string_view line;
+    if (auto stop = take_line(in, pos, line, limit, "bare CR or LF in a field line",
+                              "field section too long")) {
+      return *stop;
     }
-    if (eol == std::string_view::npos) {
-      return in.size() - pos > limit ? fail("field section too long") : parse_outcome{};
-    }
-    const std::string_view line = in.substr(pos, eol - pos);
-    pos = eol + 2;
     if (line.empty()) {
       return {parsed::done, pos, {}};
     }
@@ -105,15 +120,11 @@ parse_outcome parse_fields(std::string_view in, std::size_t& pos, header_list& o
 
 parse_outcome parse_chunked(std::string_view in, std::size_t pos, recorded_request& out) {
   for (;;) {
-    bool bad = false;
-    const std::size_t eol = find_crlf(in, pos, bad);
-    if (bad) {
-      return fail("bare CR or LF in a chunk size line");
+    std::string_view line;
+    if (auto stop = take_line(in, pos, line, 4096, "bare CR or LF in a chunk size line",
+                              "chunk size line too long")) {
+      return *stop;
     }
-    if (eol == std::string_view::npos) {
-      return in.size() - pos > 4096 ? fail("chunk size line too long") : parse_outcome{};
-    }
-    const std::string_view line = in.substr(pos, eol - pos);
     std::size_t digits = 0;
     std::uint64_t size = 0;
     while (digits < line.size() && std::isxdigit(static_cast<unsigned char>(line[digits]))) {
@@ -135,7 +146,6 @@ parse_outcome parse_chunked(std::string_view in, std::size_t pos, recorded_reque
     if (!extension.empty()) {
       out.chunk_extensions.emplace_back(extension);
     }
-    pos = eol + 2;
     if (size == 0) {
       auto trailers = parse_fields(in, pos, out.trailers, max_head_bytes);
       if (trailers.result == parsed::error) {
@@ -158,15 +168,12 @@ parse_outcome parse_chunked(std::string_view in, std::size_t pos, recorded_reque
 }  // namespace
 
 parse_outcome parse_request(std::string_view in, recorded_request& out) {
-  bool bad = false;
-  const std::size_t eol = find_crlf(in, 0, bad);
-  if (bad) {
-    return fail("bare CR or LF in the request line");
+  std::size_t pos = 0;
+  std::string_view line;
+  if (auto stop = take_line(in, pos, line, max_head_bytes, "bare CR or LF in the request line",
+                            "request line too long")) {
+    return *stop;
   }
-  if (eol == std::string_view::npos) {
-    return in.size() > max_head_bytes ? fail("request line too long") : parse_outcome{};
-  }
-  const std::string_view line = in.substr(0, eol);
   const std::size_t sp1 = line.find(' ');
   const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
   if (sp1 == 0 || sp2 == std::string_view::npos || sp2 == sp1 + 1) {
@@ -185,7 +192,6 @@ parse_outcome parse_request(std::string_view in, recorded_request& out) {
   out.method = method;
   out.target = target;
   out.version_minor = version.back() - '0';
-  std::size_t pos = eol + 2;
   auto fields = parse_fields(in, pos, out.headers, max_head_bytes);
   if (fields.result != parsed::done) {
     return fields;
