@@ -23,14 +23,22 @@ std::vector<boost::json::object> read_lines(const std::filesystem::path& path) {
   return lines;
 }
 
-class access_log : public two_stacks {};
+class access_log : public two_stacks {
+ protected:
+  /// Where the log goes, in a directory of its own.
+  const std::filesystem::path log_path = make_temp_directory() / "access.jsonl";
+
+  /// Starts the proxy at weights 100:0 with the access log at log_path; `more` follows the
+  /// path inside the access_log block.
+  testing::AssertionResult start_logging(const std::string& more = "") {
+    proxy_config config;
+    config.top_level_extra = "access_log: { path: \"" + log_path.string() + "\"" + more + " }\n";
+    return start(100, 0, config);
+  }
+};
 
 TEST_F(access_log, one_json_line_per_request_with_every_field) {
-  auto dir = make_temp_directory();
-  auto path = dir / "access.jsonl";
-  proxy_config config;
-  config.top_level_extra = "access_log: { path: \"" + path.string() + "\" }\n";
-  ASSERT_TRUE(start(100, 0, config));
+  ASSERT_TRUE(start_logging());
   ASSERT_EQ(http_get(port(), "/status/201?x=1", {{"X-Request-Id", "req-42"}}).status, 201);
   http_client client(port());
   ASSERT_EQ(client.post("/echo", "hello").status, 200);
@@ -38,8 +46,8 @@ TEST_F(access_log, one_json_line_per_request_with_every_field) {
   EXPECT_EQ(client.read_response().status, 400);
 
   // Lines reach the file off the request path, within a few sweeps.
-  ASSERT_TRUE(eventually([&] { return read_lines(path).size() == 3; }, 5s));
-  auto lines = read_lines(path);
+  ASSERT_TRUE(eventually([&] { return read_lines(log_path).size() == 3; }, 5s));
+  auto lines = read_lines(log_path);
   std::map<std::string, boost::json::object> by_path;
   for (auto& line : lines) {
     by_path[std::string(line.at("path").as_string())] = line;
@@ -63,17 +71,13 @@ TEST_F(access_log, one_json_line_per_request_with_every_field) {
 }
 
 TEST_F(access_log, sample_rate_zero_logs_nothing) {
-  auto dir = make_temp_directory();
-  auto path = dir / "access.jsonl";
-  proxy_config config;
-  config.top_level_extra = "access_log: { path: \"" + path.string() + "\", sample_rate: 0 }\n";
-  ASSERT_TRUE(start(100, 0, config));
+  ASSERT_TRUE(start_logging(", sample_rate: 0"));
   for (int i = 0; i < 20; ++i) {
     ASSERT_EQ(http_get(port(), "/").status, 200);
   }
   EXPECT_EQ(proxy.stop(), 0);  // a clean stop flushes what was buffered
-  EXPECT_TRUE(std::filesystem::exists(path)) << "the log file is opened at start";
-  EXPECT_TRUE(read_lines(path).empty());
+  EXPECT_TRUE(std::filesystem::exists(log_path)) << "the log file is opened at start";
+  EXPECT_TRUE(read_lines(log_path).empty());
 }
 
 }  // namespace

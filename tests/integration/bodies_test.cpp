@@ -9,11 +9,7 @@ namespace {
 
 class bodies : public two_stacks {
  protected:
-  void SetUp() override {
-    proxy_config config;
-    config.top_level_extra = "limits: { max_request_body_bytes: 1048576 }\n";
-    ASSERT_TRUE(start(100, 0, config));
-  }
+  void SetUp() override { ASSERT_TRUE(start_with_body_limit(1048576)); }
 };
 
 TEST_F(bodies, empty_post_to_echo) {

@@ -19,9 +19,7 @@ constexpr auto stall = std::chrono::milliseconds(300);
 class large_bodies : public two_stacks {
  protected:
   void SetUp() override {
-    proxy_config config;
-    config.top_level_extra = "limits: { max_request_body_bytes: 1073741824 }\n";
-    ASSERT_TRUE(start(100, 0, config));
+    ASSERT_TRUE(start_with_body_limit(1073741824));
     // Warm up the allocator and pools so that the baseline is the steady state.
     http_client client(port());
     ASSERT_EQ(client.post("/echo", make_test_body(1024 * 1024)).status, 200);

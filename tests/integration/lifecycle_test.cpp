@@ -7,10 +7,7 @@
 namespace quikedge::test {
 namespace {
 
-class lifecycle : public two_stacks {
- protected:
-  void SetUp() override { ASSERT_TRUE(start(50, 50)); }
-};
+class lifecycle : public two_stacks_at<50, 50> {};
 
 TEST_F(lifecycle, sigterm_after_traffic_exits_0_without_sanitizer_reports) {
   {

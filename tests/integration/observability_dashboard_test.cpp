@@ -63,10 +63,7 @@ class observability_dashboard : public two_stacks {
  protected:
   /// Starts blue and green with environment "live", optionally with a readonly token.
   void start_live(bool with_token) {
-    blue_ = std::make_unique<upstream_process>("blue");
-    green_ = std::make_unique<upstream_process>("green");
-    ASSERT_TRUE(blue_->start());
-    ASSERT_TRUE(green_->start());
+    ASSERT_TRUE(start_upstreams());
     proxy_config config;
     config.stacks = {{"blue", {blue_->address()}, 90}, {"green", {green_->address()}, 10}};
     std::string yaml = std::regex_replace(render_config(config), std::regex("environment: test"),

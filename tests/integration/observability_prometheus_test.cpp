@@ -26,13 +26,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 constexpr const char* prometheus_binary = "/usr/bin/prometheus";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 std::string url_encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
@@ -52,10 +45,7 @@ class observability_prometheus : public two_stacks {
     if (!fs::exists(prometheus_binary)) {
       GTEST_SKIP() << prometheus_binary << " is missing (Debian package prometheus)";
     }
-    blue_ = std::make_unique<upstream_process>("blue");
-    green_ = std::make_unique<upstream_process>("green");
-    ASSERT_TRUE(blue_->start());
-    ASSERT_TRUE(green_->start());
+    ASSERT_TRUE(start_upstreams());
     proxy_config config;
     config.stacks = {{"blue", {blue_->address()}, 50}, {"green", {green_->address()}, 50}};
     // The seed's rules select environment="live".

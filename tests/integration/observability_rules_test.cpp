@@ -23,13 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 constexpr const char* promtool = "/usr/bin/promtool";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 /// Collapses whitespace runs, so a `|` block and a one-line string compare equal.
 std::string squash(const std::string& text) {
   std::string out = std::regex_replace(text, std::regex("\\s+"), " ");

@@ -6,10 +6,7 @@
 namespace quikedge::test {
 namespace {
 
-class pipelining : public two_stacks {
- protected:
-  void SetUp() override { ASSERT_TRUE(start(100, 0)); }
-};
+class pipelining : public two_stacks_at<100, 0> {};
 
 TEST_F(pipelining, three_requests_in_one_send_come_back_in_order) {
   http_client client(port());

@@ -7,10 +7,7 @@
 namespace quikedge::test {
 namespace {
 
-class protocol : public two_stacks {
- protected:
-  void SetUp() override { ASSERT_TRUE(start(100, 0)); }
-};
+class protocol : public two_stacks_at<100, 0> {};
 
 TEST_F(protocol, http10_without_keep_alive_gets_the_answer_and_a_close) {
   http_client client(port());

@@ -91,23 +91,58 @@ int readyz(proxy_process& proxy) {
   return proxy.admin("GET", "/readyz").status;
 }
 
-TEST(resilience, failing_health_check_takes_endpoint_out_without_failed_requests) {
-  auto dir = make_temp_directory();
-  auto health_file = dir / "healthy";
-  std::ofstream(health_file) << "ok";
-  upstream_process a("a", {"--health-file", health_file.string()});
-  upstream_process b("b");
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
-  upstream_process green("green");
-  ASSERT_TRUE(green.start());
-  proxy_process proxy;
-  ASSERT_TRUE(proxy.start(config_yaml({a.address(), b.address()}, {green.address()}, 100, 0)));
+/// The file an upstream's /health answers by: while it is gone, the endpoint fails its checks.
+struct health_file {
+  std::filesystem::path path = make_temp_directory() / "healthy";
 
-  bench_run load(proxy.http_port(), 3);
-  std::filesystem::remove(health_file);
-  ASSERT_TRUE(eventually([&] { return !endpoint_healthy(proxy, "blue", a.address()); }, 10s));
-  EXPECT_EQ(proxy.metric("quikedge_upstream_healthy", {{"endpoint", a.address()}}), 0);
+  health_file() { restore(); }
+  void remove() const { std::filesystem::remove(path); }
+  void restore() const { std::ofstream(path) << "ok"; }
+  [[nodiscard]] std::vector<std::string> upstream_args() const {
+    return {"--health-file", path.string()};
+  }
+};
+
+/// Starts each upstream in turn, stopping at the first that fails.
+testing::AssertionResult start_all(std::initializer_list<upstream_process*> upstreams) {
+  for (auto* upstream : upstreams) {
+    if (auto started = upstream->start(); !started) {
+      return started << " (" << upstream->name() << ")";
+    }
+  }
+  return testing::AssertionSuccess();
+}
+
+/// Endpoints a and b in blue (weight 100), one in green (weight 0), and the proxy.
+struct two_blue_one_green {
+  upstream_process a;
+  upstream_process b{"b"};
+  upstream_process green{"green"};
+  proxy_process proxy;
+
+  explicit two_blue_one_green(std::vector<std::string> a_args = {}) : a("a", std::move(a_args)) {}
+
+  /// Starts the upstreams, then the proxy with config_yaml(..., extra, health_checks).
+  testing::AssertionResult start(const std::string& extra = "", bool health_checks = true) {
+    if (auto started = start_all({&a, &b, &green}); !started) {
+      return started;
+    }
+    return proxy.start(
+        config_yaml({a.address(), b.address()}, {green.address()}, 100, 0, extra, health_checks));
+  }
+};
+
+TEST(resilience, failing_health_check_takes_endpoint_out_without_failed_requests) {
+  health_file health;
+  two_blue_one_green stacks(health.upstream_args());
+  ASSERT_TRUE(stacks.start());
+
+  bench_run load(stacks.proxy.http_port(), 3);
+  health.remove();
+  ASSERT_TRUE(
+      eventually([&] { return !endpoint_healthy(stacks.proxy, "blue", stacks.a.address()); }, 10s));
+  EXPECT_EQ(stacks.proxy.metric("quikedge_upstream_healthy", {{"endpoint", stacks.a.address()}}),
+            0);
   std::string out = load.finish();
   EXPECT_EQ(number_after(out, "5xx"), 0) << out;
   EXPECT_EQ(number_after(out, "connect"), 0) << out;
@@ -115,29 +150,24 @@ TEST(resilience, failing_health_check_takes_endpoint_out_without_failed_requests
   // Once out, the endpoint gets no new requests (its own health probes go on, so
   // count by the answering upstream's name rather than by its request counter).
   for (int i = 0; i < 50; ++i) {
-    auto response = http_get(proxy.http_port(), "/");
+    auto response = http_get(stacks.proxy.http_port(), "/");
     ASSERT_EQ(response.status, 200);
     EXPECT_EQ(response.header("X-Upstream"), "b");
   }
 
-  std::ofstream(health_file) << "ok";
-  EXPECT_TRUE(eventually([&] { return endpoint_healthy(proxy, "blue", a.address()); }, 10s));
+  health.restore();
+  EXPECT_TRUE(
+      eventually([&] { return endpoint_healthy(stacks.proxy, "blue", stacks.a.address()); }, 10s));
 }
 
 TEST(resilience, sigkill_of_an_endpoint_under_load_costs_at_most_the_requests_in_flight) {
-  upstream_process a("a");
-  upstream_process b("b");
-  upstream_process green("green");
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
-  ASSERT_TRUE(green.start());
-  proxy_process proxy;
-  ASSERT_TRUE(proxy.start(config_yaml({a.address(), b.address()}, {green.address()}, 100, 0)));
+  two_blue_one_green stacks;
+  ASSERT_TRUE(stacks.start());
 
-  bench_run load(proxy.http_port(), 3);
+  bench_run load(stacks.proxy.http_port(), 3);
   upstream_stats seen;
-  ASSERT_TRUE(eventually([&] { return a.stats(seen) && seen.requests > 1000; }, 10s));
-  ::kill(a.process().pid(), SIGKILL);
+  ASSERT_TRUE(eventually([&] { return stacks.a.stats(seen) && seen.requests > 1000; }, 10s));
+  ::kill(stacks.a.process().pid(), SIGKILL);
   std::string out = load.finish();
   // 8 connections: at most 8 requests can have been in flight on the killed endpoint,
   // and idempotent GETs that had no answer yet are retried elsewhere.
@@ -148,8 +178,7 @@ TEST(resilience, sigkill_of_an_endpoint_under_load_costs_at_most_the_requests_in
 TEST(resilience, dead_weighted_stack_fails_over_then_recovers) {
   upstream_process blue("blue");
   upstream_process green("green");
-  ASSERT_TRUE(blue.start());
-  ASSERT_TRUE(green.start());
+  ASSERT_TRUE(start_all({&blue, &green}));
   const std::string blue_address = blue.address();
   proxy_process proxy;
   ASSERT_TRUE(proxy.start(config_yaml({blue_address}, {green.address()}, 100, 0)));
@@ -174,62 +203,52 @@ TEST(resilience, dead_weighted_stack_fails_over_then_recovers) {
 }
 
 TEST(resilience, flapping_endpoint_changes_state_no_faster_than_thresholds) {
-  auto dir = make_temp_directory();
-  auto health_file = dir / "healthy";
-  std::ofstream(health_file) << "ok";
-  upstream_process a("a", {"--health-file", health_file.string()});
+  health_file health;
+  upstream_process a("a", health.upstream_args());
   upstream_process green("green");
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(green.start());
+  ASSERT_TRUE(start_all({&a, &green}));
   proxy_process proxy;
   // interval 100ms, thresholds 2: a verdict needs two probes in a row.
   ASSERT_TRUE(proxy.start(config_yaml({a.address()}, {green.address()}, 100, 0)));
 
   for (int flip = 0; flip < 3; ++flip) {
     const auto removed_at = test_clock::now();
-    std::filesystem::remove(health_file);
+    health.remove();
     ASSERT_TRUE(eventually([&] { return !endpoint_healthy(proxy, "blue", a.address()); }, 10s));
     EXPECT_GE(test_clock::now() - removed_at, 100ms) << "went down on a single failed probe";
     const auto restored_at = test_clock::now();
-    std::ofstream(health_file) << "ok";
+    health.restore();
     ASSERT_TRUE(eventually([&] { return endpoint_healthy(proxy, "blue", a.address()); }, 10s));
     EXPECT_GE(test_clock::now() - restored_at, 100ms) << "came back on a single good probe";
   }
 }
 
 TEST(resilience, retry_never_duplicates_a_post_that_reached_the_upstream) {
-  upstream_process a("a");
-  upstream_process b("b");
-  upstream_process green("green");
-  ASSERT_TRUE(a.start());
-  ASSERT_TRUE(b.start());
-  ASSERT_TRUE(green.start());
-  proxy_process proxy;
+  two_blue_one_green stacks;
   // No health checks here: their probes would move the request counters.
-  ASSERT_TRUE(proxy.start(config_yaml({a.address(), b.address()}, {green.address()}, 100, 0,
-                                      "timeouts: { upstream_response: 20s }\n", false)));
+  ASSERT_TRUE(stacks.start("timeouts: { upstream_response: 20s }\n", false));
   upstream_stats a_before;
   upstream_stats b_before;
-  ASSERT_TRUE(a.stats(a_before));
-  ASSERT_TRUE(b.stats(b_before));
+  ASSERT_TRUE(stacks.a.stats(a_before));
+  ASSERT_TRUE(stacks.b.stats(b_before));
 
   // A POST that waits on whichever endpoint gets it; find it, then kill that endpoint.
   http_client client;
-  ASSERT_TRUE(client.connect(proxy.http_port()));
+  ASSERT_TRUE(client.connect(stacks.proxy.http_port()));
   ASSERT_TRUE(client.send(request_text("POST", "/delay/10000", {}, "payload")));
   upstream_process* holder = nullptr;
   upstream_process* other = nullptr;
   ASSERT_TRUE(eventually(
       [&] {
         upstream_stats s;
-        if (a.stats(s) && s.requests > a_before.requests) {
-          holder = &a;
-          other = &b;
+        if (stacks.a.stats(s) && s.requests > a_before.requests) {
+          holder = &stacks.a;
+          other = &stacks.b;
           return true;
         }
-        if (b.stats(s) && s.requests > b_before.requests) {
-          holder = &b;
-          other = &a;
+        if (stacks.b.stats(s) && s.requests > b_before.requests) {
+          holder = &stacks.b;
+          other = &stacks.a;
           return true;
         }
         return false;

@@ -18,6 +18,25 @@ class split : public two_stacks {
     return seen;
   }
 
+  /// `count` GETs on `kept`, each of which must be answered 200, then `count` more on new
+  /// connections; their X-QuikEdge-Stack values are counted into `seen`.
+  testing::AssertionResult kept_then_new(http_client& kept, int count,
+                                         std::map<std::string, int>& seen) {
+    for (int i = 0; i < count; ++i) {
+      auto response = kept.get("/");
+      if (response.status != 200) {
+        return testing::AssertionFailure()
+               << "request " << i << " on the kept connection: " << response.status << " "
+               << response.error;
+      }
+      ++seen[response.header("X-QuikEdge-Stack")];
+    }
+    for (const auto& [stack, n] : two_stacks::split(count, false)) {
+      seen[stack] += n;
+    }
+    return testing::AssertionSuccess();
+  }
+
   testing::AssertionResult quikctl(const std::vector<std::string>& words) {
     std::vector<std::string> argv = {bin_path("quikctl"), "--admin", proxy.admin_url()};
     argv.insert(argv.end(), words.begin(), words.end());
@@ -50,14 +69,7 @@ TEST_F(split, weight_change_applies_to_the_very_next_requests) {
   ASSERT_EQ(answer.status, 200) << answer.body;
 
   std::map<std::string, int> seen;
-  for (int i = 0; i < 500; ++i) {
-    auto response = kept.get("/");
-    ASSERT_EQ(response.status, 200) << response.error;
-    ++seen[response.header("X-QuikEdge-Stack")];
-  }
-  for (const auto& [stack, n] : two_stacks::split(500, false)) {
-    seen[stack] += n;
-  }
+  ASSERT_TRUE(kept_then_new(kept, 500, seen));
   EXPECT_NEAR(seen["blue"], 500, 10) << testing::PrintToString(seen);
   EXPECT_NEAR(seen["green"], 500, 10) << testing::PrintToString(seen);
 }
@@ -90,14 +102,7 @@ TEST_F(split, rollback_moves_all_traffic_at_once) {
 
   ASSERT_TRUE(quikctl({"rollback", "--to", "blue"}));
   std::map<std::string, int> seen;
-  for (int i = 0; i < 100; ++i) {
-    auto response = kept.get("/");
-    ASSERT_EQ(response.status, 200) << response.error;
-    ++seen[response.header("X-QuikEdge-Stack")];
-  }
-  for (const auto& [stack, n] : two_stacks::split(100, false)) {
-    seen[stack] += n;
-  }
+  ASSERT_TRUE(kept_then_new(kept, 100, seen));
   EXPECT_EQ(seen["blue"], 200) << testing::PrintToString(seen);
 }
 

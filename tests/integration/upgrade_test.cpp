@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -94,6 +95,29 @@ std::optional<boost::json::value> event_line(const std::string& out, const std::
     }
   }
   return found;
+}
+
+/// The AF_UNIX address of `path`.
+sockaddr_un unix_address(const std::string& path) {
+  sockaddr_un where{};
+  where.sun_family = AF_UNIX;
+  std::memcpy(where.sun_path, path.data(), path.size());
+  return where;
+}
+
+/// A SOCK_SEQPACKET socket listening on `path`, as a running proxy holds its hand-over
+/// socket; -1 (errno set) when it cannot be made.
+int listen_at(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET, 0);
+  const sockaddr_un where = unix_address(path);
+  if (fd >= 0 && (::bind(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where) != 0 ||
+                  ::listen(fd, 1) != 0)) {
+    const int error = errno;
+    ::close(fd);
+    errno = error;
+    return -1;
+  }
+  return fd;
 }
 
 class upgrade : public two_stacks {
@@ -239,13 +263,8 @@ TEST_F(upgrade, an_open_websocket_gets_1001_within_the_drain_and_new_ones_work) 
 TEST_F(upgrade, a_stale_socket_file_does_not_block_a_fresh_start) {
   // What a crash leaves: a socket file with no process behind it.
   const auto stale = (proxy.directory() / "quikedge.yaml.sock").string();
-  const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_un where{};
-  where.sun_family = AF_UNIX;
-  std::memcpy(where.sun_path, stale.data(), stale.size());
-  ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
+  const int fd = listen_at(stale);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
   ::close(fd);
   ASSERT_TRUE(std::filesystem::exists(stale));
   ASSERT_TRUE(start(50, 50, upgrade_config(2)));
@@ -258,13 +277,8 @@ TEST_F(upgrade, a_stale_socket_file_does_not_block_a_fresh_start) {
 TEST_F(upgrade, a_predecessor_dying_mid_hand_over_leaves_the_new_process_to_bind_itself) {
   // A "running process" that takes the hello and dies before sending any socket.
   const auto path = (proxy.directory() / "quikedge.yaml.sock").string();
-  const int listener = ::socket(AF_UNIX, SOCK_SEQPACKET, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_un where{};
-  where.sun_family = AF_UNIX;
-  std::memcpy(where.sun_path, path.data(), path.size());
-  ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&where), sizeof where), 0);
-  ASSERT_EQ(::listen(listener, 1), 0);
+  const int listener = listen_at(path);
+  ASSERT_GE(listener, 0) << std::strerror(errno);
   std::thread dying([listener] {
     pollfd ready{listener, POLLIN, 0};
     if (::poll(&ready, 1, 20000) == 1) {
@@ -340,9 +354,7 @@ int connect_as_nobody(const std::string& path) {
     return 10;
   }
   const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET, 0);
-  sockaddr_un where{};
-  where.sun_family = AF_UNIX;
-  std::memcpy(where.sun_path, path.data(), path.size());
+  const sockaddr_un where = unix_address(path);
   if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&where), sizeof where) != 0) {
     return 11;
   }

@@ -113,6 +113,19 @@ class held_websockets {
     return testing::AssertionSuccess();
   }
 
+  /// ready(), and then that exactly `count` WebSockets opened.
+  testing::AssertionResult all_open(int count, boost::json::object& out,
+                                    std::chrono::milliseconds timeout) {
+    if (auto got = ready(out, timeout); !got) {
+      return got;
+    }
+    if (const auto open = number(out, "open"); open != count) {
+      return testing::AssertionFailure() << open << " WebSockets open, expected " << count << ": "
+                                         << boost::json::serialize(out);
+    }
+    return testing::AssertionSuccess();
+  }
+
   /// How many rounds of echoes (one per WebSocket each) the script reported so far.
   int rounds() {
     const std::string out = child_->stdout_text();
@@ -150,6 +163,21 @@ class held_websockets {
 
 class websocket : public two_stacks {
  protected:
+  /// All weight on green (start_ws(0, 100)), then `count` WebSockets held there that echo
+  /// every 50 ms, the script ending once all are closed; `ready` is their ready event.
+  /// The echo traffic makes a close that is not at a frame boundary fail with 1002.
+  testing::AssertionResult open_echoing_on_green(std::optional<held_websockets>& held, int count,
+                                                 boost::json::object& ready) {
+    if (auto started = start_ws(0, 100); !started) {
+      return started;
+    }
+    held.emplace(
+        port(),
+        held_websockets::options{
+            .count = count, .interval_ms = 50, .exit_when_all_closed = true, .timeout_s = 15});
+    return held->all_open(count, ready, 20s);
+  }
+
   testing::AssertionResult start_ws(int blue, int green) {
     return start(blue, green, websocket_config());
   }
@@ -267,8 +295,7 @@ TEST_F(websocket, two_hundred_websockets_survive_twenty_weight_changes_under_htt
   ASSERT_TRUE(start_ws(50, 50));
   held_websockets held(port(), {.count = 200, .interval_ms = 100, .timeout_s = 60});
   boost::json::object ready;
-  ASSERT_TRUE(held.ready(ready, 30s));
-  ASSERT_EQ(number(ready, "open"), 200) << boost::json::serialize(ready);
+  ASSERT_TRUE(held.all_open(200, ready, 30s));
   EXPECT_EQ(number(ready, "set_cookie"), 200) << "the 101 sets the sticky cookie";
   const auto on_blue = stack_count(ready, "blue");
   const auto on_green = stack_count(ready, "green");
@@ -319,15 +346,12 @@ TEST_F(websocket, two_hundred_websockets_survive_twenty_weight_changes_under_htt
 }
 
 TEST_F(websocket, a_drain_closes_them_with_1001_spread_over_the_window) {
-  ASSERT_TRUE(start_ws(0, 100));
   constexpr int count = 20;
   // Echo traffic while the drain closes them: the 1001 must come at a frame boundary,
   // or the client fails the connection with 1002 instead.
-  held_websockets held(
-      port(), {.count = count, .interval_ms = 50, .exit_when_all_closed = true, .timeout_s = 15});
+  std::optional<held_websockets> held;
   boost::json::object ready;
-  ASSERT_TRUE(held.ready(ready, 20s));
-  ASSERT_EQ(number(ready, "open"), count) << boost::json::serialize(ready);
+  ASSERT_TRUE(open_echoing_on_green(held, count, ready));
   EXPECT_EQ(stack_count(ready, "green"), count);
   EXPECT_TRUE(active_becomes(0, count));
 
@@ -339,7 +363,7 @@ TEST_F(websocket, a_drain_closes_them_with_1001_spread_over_the_window) {
   EXPECT_EQ(new_websocket_stack(), "blue");
 
   boost::json::object result;
-  ASSERT_TRUE(held.result(result, false));
+  ASSERT_TRUE(held->result(result, false));
   expect_all_closed_with_1001(result, count);
   const auto times = close_times(result);
   ASSERT_EQ(static_cast<int>(times.size()), count);
@@ -367,13 +391,10 @@ TEST_F(websocket, a_drain_closes_them_with_1001_spread_over_the_window) {
 }
 
 TEST_F(websocket, a_rollback_closes_them_at_once) {
-  ASSERT_TRUE(start_ws(0, 100));
   constexpr int count = 20;
-  held_websockets held(
-      port(), {.count = count, .interval_ms = 50, .exit_when_all_closed = true, .timeout_s = 15});
+  std::optional<held_websockets> held;
   boost::json::object ready;
-  ASSERT_TRUE(held.ready(ready, 20s));
-  ASSERT_EQ(number(ready, "open"), count) << boost::json::serialize(ready);
+  ASSERT_TRUE(open_echoing_on_green(held, count, ready));
   EXPECT_TRUE(active_becomes(0, count));
 
   auto answer = proxy.admin("POST", "/api/v1/rollback", R"({"to":"blue"})");
@@ -381,7 +402,7 @@ TEST_F(websocket, a_rollback_closes_them_at_once) {
   const auto after = test_clock::now();
 
   boost::json::object result;
-  ASSERT_TRUE(held.result(result, false));
+  ASSERT_TRUE(held->result(result, false));
   expect_all_closed_with_1001(result, count);
   const auto times = close_times(result);
   ASSERT_FALSE(times.empty());
@@ -397,8 +418,7 @@ TEST_F(websocket, raising_the_weight_again_ends_the_drain_and_the_websockets_sta
   constexpr int count = 10;
   held_websockets held(port(), {.count = count, .interval_ms = 100, .timeout_s = 20});
   boost::json::object ready;
-  ASSERT_TRUE(held.ready(ready, 20s));
-  ASSERT_EQ(number(ready, "open"), count) << boost::json::serialize(ready);
+  ASSERT_TRUE(held.all_open(count, ready, 20s));
 
   const auto drain_started = test_clock::now();
   ASSERT_EQ(proxy.set_weights({{"blue", 100}, {"green", 0}}).status, 200);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 
+#include "support/loopback.hpp"
 #include "support/response_reader.hpp"
 
 namespace quikedge::test {
@@ -98,10 +99,7 @@ bool http_client::connect(std::uint16_t port, duration timeout) {
   }
   const int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in address = loopback_address(port);
   const auto deadline = test_clock::now() + timeout;
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     if (errno != EINPROGRESS || !wait_for(POLLOUT, deadline)) {
@@ -335,9 +333,7 @@ http_response http_get(std::uint16_t port, std::string_view target, const header
 
 std::uint16_t unused_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in address = loopback_address();
   socklen_t length = sizeof address;
   std::uint16_t port = 0;
   if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&

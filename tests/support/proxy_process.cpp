@@ -23,6 +23,13 @@ std::filesystem::path make_temp_directory() {
   return pattern;
 }
 
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
 std::string render_config(const proxy_config& config) {
   std::ostringstream yaml;
   yaml << "environment: test\n"

@@ -91,4 +91,7 @@ class proxy_process {
 /// A fresh directory under $TMPDIR (or /tmp) named quikedge-it-XXXXXX.
 std::filesystem::path make_temp_directory();
 
+/// The whole content of the file at `path` ("" when it cannot be read).
+std::string read_file(const std::filesystem::path& path);
+
 }  // namespace quikedge::test

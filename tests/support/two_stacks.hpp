@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,17 +22,30 @@ class two_stacks : public ::testing::Test {
   /// `config` supplies everything else (its stacks, if any, come after blue and green).
   testing::AssertionResult start(int blue_weight, int green_weight, proxy_config config = {},
                                  const std::vector<std::string>& upstream_args = {}) {
-    blue_ = std::make_unique<upstream_process>("blue", upstream_args);
-    green_ = std::make_unique<upstream_process>("green", upstream_args);
-    if (auto started = blue_->start(); !started) {
-      return started;
-    }
-    if (auto started = green_->start(); !started) {
+    if (auto started = start_upstreams(upstream_args); !started) {
       return started;
     }
     config.stacks.insert(config.stacks.begin(), {{"blue", {blue_->address()}, blue_weight},
                                                  {"green", {green_->address()}, green_weight}});
     return proxy.start(config);
+  }
+
+  /// Starts only the upstreams blue and green (with `upstream_args`), for fixtures that
+  /// start the proxy themselves.
+  testing::AssertionResult start_upstreams(const std::vector<std::string>& upstream_args = {}) {
+    blue_ = std::make_unique<upstream_process>("blue", upstream_args);
+    green_ = std::make_unique<upstream_process>("green", upstream_args);
+    if (auto started = blue_->start(); !started) {
+      return started;
+    }
+    return green_->start();
+  }
+
+  /// start(100, 0) with limits.max_request_body_bytes at `bytes`.
+  testing::AssertionResult start_with_body_limit(std::uint64_t bytes) {
+    proxy_config config;
+    config.top_level_extra = "limits: { max_request_body_bytes: " + std::to_string(bytes) + " }\n";
+    return start(100, 0, config);
   }
 
   upstream_process& blue() { return *blue_; }
@@ -65,6 +79,13 @@ class two_stacks : public ::testing::Test {
   std::unique_ptr<upstream_process> blue_;
   std::unique_ptr<upstream_process> green_;
   proxy_process proxy;
+};
+
+/// two_stacks started in SetUp at these weights, for fixtures that need nothing more.
+template <int blue_weight, int green_weight>
+class two_stacks_at : public two_stacks {
+ protected:
+  void SetUp() override { ASSERT_TRUE(start(blue_weight, green_weight)); }
 };
 
 }  // namespace quikedge::test

@@ -2,7 +2,9 @@
 // listeners[].proxy_protocol and the top-level trusted_proxies list.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quikedge/config_loader.hpp"
@@ -17,18 +19,32 @@ std::string parsed(std::string_view text) {
   return range ? range->to_string() : "error: " + why;
 }
 
+/// One parse_ip_range input and what parsed() makes of it.
+struct range_case {
+  std::string_view text;
+  std::string_view expected;
+};
+
+void expect_parsed(std::initializer_list<range_case> cases) {
+  for (const auto& [text, expected] : cases) {
+    EXPECT_EQ(parsed(text), expected) << "parse_ip_range(\"" << text << "\")";
+  }
+}
+
 TEST(ParseIpRange, AcceptsAddressesAndRangesOfBothFamilies) {
-  EXPECT_EQ(parsed("10.0.0.0/8"), "10.0.0.0/8");
-  EXPECT_EQ(parsed("192.168.1.7"), "192.168.1.7/32");
-  EXPECT_EQ(parsed("192.168.1.7/32"), "192.168.1.7/32");
-  EXPECT_EQ(parsed("0.0.0.0/0"), "0.0.0.0/0");
-  EXPECT_EQ(parsed("172.16.0.0/12"), "172.16.0.0/12");
-  EXPECT_EQ(parsed("::1"), "::1/128");
-  EXPECT_EQ(parsed("::1/128"), "::1/128");
-  EXPECT_EQ(parsed("::/0"), "::/0");
-  EXPECT_EQ(parsed("fd00::/8"), "fd00::/8");
-  EXPECT_EQ(parsed("2001:DB8::/32"), "2001:db8::/32");
-  EXPECT_EQ(parsed("::ffff:10.0.0.0/104"), "::ffff:10.0.0.0/104");
+  expect_parsed({
+      {"10.0.0.0/8", "10.0.0.0/8"},
+      {"192.168.1.7", "192.168.1.7/32"},
+      {"192.168.1.7/32", "192.168.1.7/32"},
+      {"0.0.0.0/0", "0.0.0.0/0"},
+      {"172.16.0.0/12", "172.16.0.0/12"},
+      {"::1", "::1/128"},
+      {"::1/128", "::1/128"},
+      {"::/0", "::/0"},
+      {"fd00::/8", "fd00::/8"},
+      {"2001:DB8::/32", "2001:db8::/32"},
+      {"::ffff:10.0.0.0/104", "::ffff:10.0.0.0/104"},
+  });
 }
 
 TEST(ParseIpRange, StoresTheNetworkBytesAndFamily) {
@@ -48,44 +64,49 @@ TEST(ParseIpRange, StoresTheNetworkBytesAndFamily) {
 }
 
 TEST(ParseIpRange, RefusesHostBitsBeyondThePrefixAndNamesBothFixes) {
-  EXPECT_EQ(parsed("10.0.0.1/8"),
-            "error: host bits are set beyond the /8 prefix; write the network 10.0.0.0/8, or "
-            "10.0.0.1/32 for the single address");
-  EXPECT_EQ(parsed("192.168.1.7/24"),
-            "error: host bits are set beyond the /24 prefix; write the network 192.168.1.0/24, "
-            "or 192.168.1.7/32 for the single address");
-  EXPECT_EQ(parsed("fd00::1/8"),
-            "error: host bits are set beyond the /8 prefix; write the network fd00::/8, or "
-            "fd00::1/128 for the single address");
+  expect_parsed({
+      {"10.0.0.1/8",
+       "error: host bits are set beyond the /8 prefix; write the network 10.0.0.0/8, or "
+       "10.0.0.1/32 for the single address"},
+      {"192.168.1.7/24",
+       "error: host bits are set beyond the /24 prefix; write the network 192.168.1.0/24, "
+       "or 192.168.1.7/32 for the single address"},
+      {"fd00::1/8",
+       "error: host bits are set beyond the /8 prefix; write the network fd00::/8, or "
+       "fd00::1/128 for the single address"},
+  });
   EXPECT_EQ(parsed("0.0.0.1/0").substr(0, 12), "error: host ");
   EXPECT_EQ(parsed("10.0.0.128/25"), "10.0.0.128/25");
   EXPECT_EQ(parsed("10.0.0.129/25").substr(0, 12), "error: host ");
 }
 
 TEST(ParseIpRange, RefusesBadPrefixLengths) {
-  EXPECT_EQ(parsed("10.0.0.0/33"), "error: prefix length 33 is out of range for IPv4 (0-32)");
-  EXPECT_EQ(parsed("::/129"), "error: prefix length 129 is out of range for IPv6 (0-128)");
-  EXPECT_EQ(parsed("10.0.0.0/"), "error: prefix length \"\" is not a whole number");
-  EXPECT_EQ(parsed("10.0.0.0/08"), "error: prefix length \"08\" is not a whole number");
-  EXPECT_EQ(parsed("10.0.0.0/-1"), "error: prefix length \"-1\" is not a whole number");
-  EXPECT_EQ(parsed("10.0.0.0/+8"), "error: prefix length \"+8\" is not a whole number");
-  EXPECT_EQ(parsed("10.0.0.0/8 "), "error: prefix length \"8 \" is not a whole number");
-  EXPECT_EQ(parsed("10.0.0.0/8/8"), "error: prefix length \"8/8\" is not a whole number");
-  EXPECT_EQ(parsed("10.0.0.0/99999999999"),
-            "error: prefix length \"99999999999\" is not a whole number");
+  expect_parsed({
+      {"10.0.0.0/33", "error: prefix length 33 is out of range for IPv4 (0-32)"},
+      {"::/129", "error: prefix length 129 is out of range for IPv6 (0-128)"},
+      {"10.0.0.0/", "error: prefix length \"\" is not a whole number"},
+      {"10.0.0.0/08", "error: prefix length \"08\" is not a whole number"},
+      {"10.0.0.0/-1", "error: prefix length \"-1\" is not a whole number"},
+      {"10.0.0.0/+8", "error: prefix length \"+8\" is not a whole number"},
+      {"10.0.0.0/8 ", "error: prefix length \"8 \" is not a whole number"},
+      {"10.0.0.0/8/8", "error: prefix length \"8/8\" is not a whole number"},
+      {"10.0.0.0/99999999999", "error: prefix length \"99999999999\" is not a whole number"},
+  });
 }
 
 TEST(ParseIpRange, RefusesBadAddresses) {
-  EXPECT_EQ(parsed(""), "error: address range is empty");
-  EXPECT_EQ(parsed("10.0.0.256"), "error: \"10.0.0.256\" is not a valid IPv4 address");
-  EXPECT_EQ(parsed("10.0.0"), "error: \"10.0.0\" is not a valid IPv4 address");
-  EXPECT_EQ(parsed("010.0.0.1"), "error: \"010.0.0.1\" is not a valid IPv4 address");
-  EXPECT_EQ(parsed(" 10.0.0.1"), "error: \" 10.0.0.1\" is not a valid IPv4 address");
-  EXPECT_EQ(parsed("localhost"), "error: \"localhost\" is not a valid IPv4 address");
-  EXPECT_EQ(parsed("/8"), "error: \"\" is not a valid IPv4 address");
-  EXPECT_EQ(parsed("fe80::1%eth0"), "error: \"fe80::1%eth0\" is not a valid IPv6 address");
-  EXPECT_EQ(parsed("1::2::3"), "error: \"1::2::3\" is not a valid IPv6 address");
-  EXPECT_EQ(parsed("[::1]/128"), "error: write IPv6 addresses without brackets, e.g. ::1/128");
+  expect_parsed({
+      {"", "error: address range is empty"},
+      {"10.0.0.256", "error: \"10.0.0.256\" is not a valid IPv4 address"},
+      {"10.0.0", "error: \"10.0.0\" is not a valid IPv4 address"},
+      {"010.0.0.1", "error: \"010.0.0.1\" is not a valid IPv4 address"},
+      {" 10.0.0.1", "error: \" 10.0.0.1\" is not a valid IPv4 address"},
+      {"localhost", "error: \"localhost\" is not a valid IPv4 address"},
+      {"/8", "error: \"\" is not a valid IPv4 address"},
+      {"fe80::1%eth0", "error: \"fe80::1%eth0\" is not a valid IPv6 address"},
+      {"1::2::3", "error: \"1::2::3\" is not a valid IPv6 address"},
+      {"[::1]/128", "error: write IPv6 addresses without brackets, e.g. ::1/128"},
+  });
   std::string long_text(200, '1');
   EXPECT_EQ(parsed(long_text).substr(0, 7), "error: ");
 }

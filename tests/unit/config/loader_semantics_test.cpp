@@ -149,31 +149,37 @@ class TempDir {
   void write(const std::string& name, const std::string& text) const {
     std::ofstream(path_ / name) << text;
   }
+  /// Writes edge.yaml and loads it as a file.
+  [[nodiscard]] config_load_result load_edge(const std::string& text) const {
+    write("edge.yaml", text);
+    return load_config_file((path_ / "edge.yaml").string());
+  }
 
  private:
   fs::path path_;
 };
 
+/// One https listener whose tls block names `certificate` and `private_key`, then one_stack.
+std::string https_edge(const std::string& certificate, const std::string& private_key) {
+  return "listeners:\n  - name: https\n    address: 127.0.0.1:8443\n"
+         "    tls: { certificate: " +
+         certificate + ", private_key: " + private_key + " }\n" + one_stack;
+}
+
 TEST(LoaderSemantics, RelativeFilePathsAreRelativeToTheConfigFile) {
   TempDir dir;
   dir.write("cert.pem", "not checked beyond being readable\n");
   dir.write("key.pem", "not checked beyond being readable\n");
-  dir.write("edge.yaml",
-            "listeners:\n  - name: https\n    address: 127.0.0.1:8443\n"
-            "    tls: { certificate: cert.pem, private_key: /dev/null/x }\n" +
-                one_stack + "admin: { audit_log: logs/audit.jsonl }\n");
-  config_load_result result = load_config_file((dir.path() / "edge.yaml").string());
+  config_load_result result = dir.load_edge(https_edge("cert.pem", "/dev/null/x") +
+                                            "admin: { audit_log: logs/audit.jsonl }\n");
   // /dev/null/x cannot exist; the relative certificate must resolve next to the file.
   ASSERT_EQ(result.errors.size(), 1U) << describe(result.errors);
   EXPECT_NE(result.errors[0].message.find("private_key: cannot read \"/dev/null/x\""),
             std::string::npos)
       << describe(result.errors);
 
-  dir.write("edge.yaml",
-            "listeners:\n  - name: https\n    address: 127.0.0.1:8443\n"
-            "    tls: { certificate: cert.pem, private_key: ./key.pem }\n" +
-                one_stack + "admin: { audit_log: logs/audit.jsonl }\n");
-  result = load_config_file((dir.path() / "edge.yaml").string());
+  result = dir.load_edge(https_edge("cert.pem", "./key.pem") +
+                         "admin: { audit_log: logs/audit.jsonl }\n");
   ASSERT_TRUE(result.value.has_value()) << describe(result.errors);
   EXPECT_EQ(fs::path(result.value->listeners[0].tls->certificate), dir.path() / "cert.pem");
   EXPECT_EQ(fs::path(result.value->listeners[0].tls->private_key), dir.path() / "key.pem");
@@ -184,11 +190,7 @@ TEST(LoaderSemantics, EmptyTlsFileIsRejected) {
   TempDir dir;
   dir.write("empty.pem", "");
   dir.write("key.pem", "k\n");
-  dir.write("edge.yaml",
-            "listeners:\n  - name: https\n    address: 127.0.0.1:8443\n"
-            "    tls: { certificate: empty.pem, private_key: key.pem }\n" +
-                one_stack);
-  config_load_result result = load_config_file((dir.path() / "edge.yaml").string());
+  config_load_result result = dir.load_edge(https_edge("empty.pem", "key.pem"));
   ASSERT_EQ(result.errors.size(), 1U) << describe(result.errors);
   EXPECT_EQ(result.errors[0].line, 4);
   EXPECT_NE(result.errors[0].message.find("the file is empty"), std::string::npos);

@@ -2,7 +2,7 @@
 // follow-on noise, and never an exception.
 #include <gtest/gtest.h>
 
-#include <iterator>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,6 +31,22 @@ struct located {
   const char* text;
 };
 
+/// Checks that `errors` are `expected`, in order: line, column and a part of the message;
+/// with `file`, also the file each names.
+void expect_located(const std::vector<config_error>& errors, std::span<const located> expected,
+                    const char* file = nullptr) {
+  ASSERT_EQ(errors.size(), expected.size()) << describe(errors);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const config_error& e = errors[i];
+    if (file != nullptr) {
+      EXPECT_EQ(e.file, file);
+    }
+    EXPECT_EQ(e.line, expected[i].line) << e.to_string();
+    EXPECT_EQ(e.column, expected[i].column) << e.to_string();
+    EXPECT_NE(e.message.find(expected[i].text), std::string::npos) << e.to_string();
+  }
+}
+
 TEST(MultipleErrors, ReportsEveryErrorOfEveryLayerInFileOrder) {
   const std::string text =
       "workers: many\n"                                 // 1  shape
@@ -58,14 +74,7 @@ TEST(MultipleErrors, ReportsEveryErrorOfEveryLayerInFileOrder) {
       {12, 22, "timeouts.connect: bad duration \"5\""},
       {14, 38, "step weights must increase, got 20 after 50"},
   };
-  ASSERT_EQ(result.errors.size(), std::size(expected)) << describe(result.errors);
-  for (std::size_t i = 0; i < std::size(expected); ++i) {
-    const config_error& e = result.errors[i];
-    EXPECT_EQ(e.file, "multi.yaml");
-    EXPECT_EQ(e.line, expected[i].line) << e.to_string();
-    EXPECT_EQ(e.column, expected[i].column) << e.to_string();
-    EXPECT_NE(e.message.find(expected[i].text), std::string::npos) << e.to_string();
-  }
+  expect_located(result.errors, expected, "multi.yaml");
 }
 
 struct single_error_case {
@@ -140,13 +149,7 @@ TEST(MultipleErrors, LaterErrorsPointAtTheRightListItem) {
       {15, 12, "rollout.steps[0]: expected a map"},
       {15, 25, "rollout.steps[1].weight: step weight must be between 1 and 100"},
   };
-  ASSERT_EQ(result.errors.size(), std::size(expected)) << describe(result.errors);
-  for (std::size_t i = 0; i < std::size(expected); ++i) {
-    const config_error& e = result.errors[i];
-    EXPECT_EQ(e.line, expected[i].line) << e.to_string();
-    EXPECT_EQ(e.column, expected[i].column) << e.to_string();
-    EXPECT_NE(e.message.find(expected[i].text), std::string::npos) << e.to_string();
-  }
+  expect_located(result.errors, expected);
 }
 
 TEST(MultipleErrors, NeverThrowsAndAlwaysLocates) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "etcd/base64.hpp"
 
@@ -10,13 +12,15 @@ namespace quikedge::etcd {
 namespace {
 
 TEST(Base64, Rfc4648Vectors) {
-  EXPECT_EQ(base64_encode(""), "");
-  EXPECT_EQ(base64_encode("f"), "Zg==");
-  EXPECT_EQ(base64_encode("fo"), "Zm8=");
-  EXPECT_EQ(base64_encode("foo"), "Zm9v");
-  EXPECT_EQ(base64_encode("foob"), "Zm9vYg==");
-  EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
-  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+  for (auto [bytes, text] : {std::pair<std::string_view, std::string_view>{"", ""},
+                             {"f", "Zg=="},
+                             {"fo", "Zm8="},
+                             {"foo", "Zm9v"},
+                             {"foob", "Zm9vYg=="},
+                             {"fooba", "Zm9vYmE="},
+                             {"foobar", "Zm9vYmFy"}}) {
+    EXPECT_EQ(base64_encode(bytes), text) << "encoding '" << bytes << "'";
+  }
   EXPECT_EQ(base64_decode("Zm9vYmE="), "fooba");
   EXPECT_EQ(base64_decode("Zg=="), "f");
   EXPECT_EQ(base64_decode(""), "");
@@ -34,12 +38,16 @@ TEST(Base64, EveryByteRoundTrips) {
 }
 
 TEST(Base64, RefusesWhatIsNotCanonical) {
-  EXPECT_EQ(base64_decode("Zm9"), std::nullopt);       // length
-  EXPECT_EQ(base64_decode("Zm9v!A=="), std::nullopt);  // alphabet
-  EXPECT_EQ(base64_decode("Zg==Zm9v"), std::nullopt);  // padding in the middle
-  EXPECT_EQ(base64_decode("Z==="), std::nullopt);      // three pads
-  EXPECT_EQ(base64_decode("Zm=v"), std::nullopt);      // data after a pad
-  EXPECT_EQ(base64_decode("Zm9v\n"), std::nullopt);
+  for (std::string_view text : {
+           "Zm9",       // length
+           "Zm9v!A==",  // alphabet
+           "Zg==Zm9v",  // padding in the middle
+           "Z===",      // three pads
+           "Zm=v",      // data after a pad
+           "Zm9v\n",
+       }) {
+    EXPECT_EQ(base64_decode(text), std::nullopt) << "decoding '" << text << "'";
+  }
 }
 
 }  // namespace

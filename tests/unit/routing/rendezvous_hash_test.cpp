@@ -2,27 +2,16 @@
 #include <gtest/gtest.h>
 
 #include "routing/rendezvous_hash.hpp"
+#include "unit/routing/two_stack_table.hpp"
 
 namespace quikedge::routing {
 namespace {
 
-routing_table table_with(std::uint32_t blue, std::uint32_t green, bool green_healthy = true) {
-  std::vector<stack_entry> stacks(2);
-  stacks[0].id = 0;
-  stacks[0].name = "blue";
-  stacks[0].weight = blue;
-  stacks[0].endpoints.push_back({});
-  stacks[1].id = 1;
-  stacks[1].name = "green";
-  stacks[1].weight = green;
-  stacks[1].endpoints.push_back({});
-  stacks[1].endpoints[0].healthy = green_healthy;
-  return routing_table(1, std::move(stacks), std::make_shared<config>());
-}
+using test::two_stack_table;
 
 TEST(RendezvousHash, SharesMatchWeightsWithinTwoPercent) {
   for (std::uint32_t green : {10U, 50U, 90U}) {
-    auto table = table_with(100 - green, green);
+    auto table = two_stack_table(100 - green, green);
     int on_green = 0;
     for (int key = 0; key < 10000; ++key) {
       on_green += rendezvous_pick(table, "user-" + std::to_string(key)) == 1;
@@ -41,7 +30,7 @@ TEST(RendezvousHash, StableAcrossProcessesAndRuns) {
 TEST(RendezvousHash, RaisingGreenOnlyMovesKeysOntoGreen) {
   std::vector<int> previous;
   for (std::uint32_t green : {10U, 50U, 100U}) {
-    auto table = table_with(100, green);  // blue keeps its weight; green's rises
+    auto table = two_stack_table(100, green);  // blue keeps its weight; green's rises
     std::vector<int> now;
     for (int key = 0; key < 10000; ++key) {
       now.push_back(rendezvous_pick(table, "k" + std::to_string(key)));
@@ -59,7 +48,7 @@ TEST(RendezvousHash, ShiftingWeightFromBlueToGreenKeepsGreenKeys) {
   // The rollout path: 90/10 → 50/50 → 0/100. Green's share only grows.
   std::vector<int> previous;
   for (auto [blue, green] : {std::pair{90U, 10U}, {50U, 50U}, {0U, 100U}}) {
-    auto table = table_with(blue, green);
+    auto table = two_stack_table(blue, green);
     std::vector<int> now;
     for (int key = 0; key < 10000; ++key) {
       now.push_back(rendezvous_pick(table, "k" + std::to_string(key)));
@@ -74,7 +63,7 @@ TEST(RendezvousHash, ShiftingWeightFromBlueToGreenKeepsGreenKeys) {
 }
 
 TEST(RendezvousHash, UnhealthyStackIsSkipped) {
-  auto table = table_with(50, 50, false);
+  auto table = two_stack_table(50, 50, {.healthy = false});
   for (int key = 0; key < 100; ++key) {
     EXPECT_EQ(rendezvous_pick(table, std::to_string(key)), 0);
   }
