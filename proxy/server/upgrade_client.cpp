@@ -17,19 +17,6 @@ using namespace std::chrono_literals;
 // The old process answers from its control thread, which never blocks long.
 constexpr auto answer_timeout = 5s;
 
-void close_all(handover& got) {
-  for (auto& listener : got.listeners) {
-    for (int fd : listener.fds) {
-      ::close(fd);
-    }
-    listener.fds.clear();
-  }
-  if (got.admin_fd >= 0) {
-    ::close(got.admin_fd);
-    got.admin_fd = -1;
-  }
-}
-
 std::string text(const boost::json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
   return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
@@ -115,22 +102,30 @@ std::optional<handover> upgrade_client::receive_sockets() {
     }
     fds.insert(fds.end(), frame->fds.begin(), frame->fds.end());
   }
-  for (std::size_t i = 0; i < sockets.size(); ++i) {
-    const auto& entry = sockets[i].as_object();
-    const std::string name = text(entry, "name");
-    const std::string configured = text(entry, "configured");
-    auto it = std::find_if(got.listeners.begin(), got.listeners.end(), [&](const auto& l) {
-      return l.name == name && l.configured == configured;
-    });
-    if (it == got.listeners.end()) {
-      got.listeners.push_back({name, configured, {}});
-      it = std::prev(got.listeners.end());
+  // A malformed entry throws: the descriptors received so far must not leak.
+  try {
+    for (std::size_t i = 0; i < sockets.size(); ++i) {
+      const auto& entry = sockets[i].as_object();
+      const std::string name = text(entry, "name");
+      const std::string configured = text(entry, "configured");
+      auto it = std::find_if(got.listeners.begin(), got.listeners.end(), [&](const auto& l) {
+        return l.name == name && l.configured == configured;
+      });
+      if (it == got.listeners.end()) {
+        got.listeners.push_back({name, configured, {}});
+        it = std::prev(got.listeners.end());
+      }
+      it->fds.push_back(fds[i]);
     }
-    it->fds.push_back(fds[i]);
-  }
-  if (with_admin) {
-    got.admin_fd = fds.back();
-    got.admin_configured = std::string(object.at("admin").as_string());
+    if (with_admin) {
+      got.admin_fd = fds.back();
+      got.admin_configured = std::string(object.at("admin").as_string());
+    }
+  } catch (...) {
+    for (int fd : fds) {
+      ::close(fd);
+    }
+    throw;
   }
   got.socket_count = expected;
   if (const auto* state = object.if_contains("state"); state != nullptr) {
