@@ -1,4 +1,4 @@
-// ws_tunnel implementation. Included by http_session_*.cpp next to the session.
+// ws_tunnel implementation. Included by downstream_connection_*.cpp next to the connection.
 #pragma once
 
 #include <boost/asio/write.hpp>

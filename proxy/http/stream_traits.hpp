@@ -1,0 +1,24 @@
+// What the session and the tunnel need to know about a client stream: whether it
+// is TLS, and the TCP socket under it (for cancel, shutdown and close).
+#pragma once
+
+namespace quikedge::http {
+
+/// True for a TLS stream (it wraps a next layer), false for a plain socket.
+template <class Stream>
+constexpr bool is_tls_stream = requires(Stream& stream) {
+  stream.next_layer();
+};
+
+/// The lowest layer of `stream`: the socket under a TLS stream, or the stream
+/// itself when it has no layers (a plain socket, an in-memory test stream).
+template <class Stream>
+auto& lowest_socket(Stream& stream) {
+  if constexpr (requires { stream.lowest_layer(); }) {
+    return stream.lowest_layer();
+  } else {
+    return stream;
+  }
+}
+
+}  // namespace quikedge::http
