@@ -93,8 +93,7 @@ void downstream_connection<ClientStream, Exchange>::do_read_request_head() {
     return;
   }
   set_deadline(settings.timeouts.idle);
-  if (!client_in_.prepare(exchange_detail::read_chunk,
-                          settings.limits.max_request_header_bytes + exchange_detail::read_chunk)) {
+  if (!client_in_.prepare(read_chunk, settings.limits.max_request_header_bytes + read_chunk)) {
     close();
     return;
   }
@@ -131,8 +130,7 @@ void downstream_connection<ClientStream, Exchange>::on_request_head_bytes(const 
     reply_error(reply_status_for(status), true);
     return;
   }
-  if (!client_in_.prepare(exchange_detail::read_chunk,
-                          settings.limits.max_request_header_bytes + exchange_detail::read_chunk)) {
+  if (!client_in_.prepare(read_chunk, settings.limits.max_request_header_bytes + read_chunk)) {
     reply_error(431, true);
     return;
   }
@@ -155,7 +153,7 @@ void downstream_connection<ClientStream, Exchange>::handle_request_head() {
   request.version_minor = head_.version_minor;
   request.keep_alive = head_.wants_keep_alive() && !context_.shutting_down;
   request.is_head = head_.method == "HEAD";
-  request.idempotent = exchange_detail::is_idempotent(head_.method);
+  request.idempotent = is_idempotent(head_.method);
   request.expect_continue = head_.expect_continue;
   request.websocket =
       head_.connection.upgrade && iequals(head_.upgrade, "websocket") && head_.method == "GET";
@@ -187,8 +185,7 @@ void downstream_connection<ClientStream, Exchange>::exchange_done() {
 template <class ClientStream, template <class> class Exchange>
 template <class Handler>
 void downstream_connection<ClientStream, Exchange>::read_request_body(Handler&& handler) {
-  client_in_.prepare(exchange_detail::read_chunk,
-                     client_in_.capacity() + exchange_detail::read_chunk);
+  client_in_.prepare(read_chunk, client_in_.capacity() + read_chunk);
   client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
                           std::forward<Handler>(handler));
 }

@@ -40,8 +40,7 @@ void downstream_connection<ClientStream, Exchange>::close(bool linger) {
 template <class ClientStream, template <class> class Exchange>
 void downstream_connection<ClientStream, Exchange>::do_linger() {
   client_in_.clear();
-  client_in_.prepare(exchange_detail::read_chunk,
-                     client_in_.capacity() + exchange_detail::read_chunk);
+  client_in_.prepare(read_chunk, client_in_.capacity() + read_chunk);
   client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
                           [self = this->shared_from_this()](const error_code& ec, std::size_t) {
                             if (ec) {

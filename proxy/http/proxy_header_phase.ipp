@@ -33,7 +33,7 @@ void downstream_connection<ClientStream, Exchange>::on_proxy_header_readable(con
   // client_in_ holds the bytes taken so far; they are all header bytes, since
   // the header was incomplete without them.
   const int fd = lowest_socket(client_).native_handle();
-  client_in_.prepare(max_proxy_header_bytes, max_proxy_header_bytes + exchange_detail::read_chunk);
+  client_in_.prepare(max_proxy_header_bytes, max_proxy_header_bytes + read_chunk);
   const std::size_t room = max_proxy_header_bytes - client_in_.size();
   ssize_t peeked = ::recv(fd, client_in_.write_ptr(), room, MSG_PEEK | MSG_DONTWAIT);
   if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {

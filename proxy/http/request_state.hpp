@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "http/session_clock.hpp"
 #include "routing/routing_table.hpp"
@@ -19,6 +20,13 @@ enum class upload_state : std::uint8_t {
   streaming,  ///< body bytes still move client → upstream
   aborted,    ///< the upstream got a partial body: never reuse either connection
 };
+
+/// Methods whose repetition is harmless (RFC 9110 9.2.2): such a request may be
+/// replayed after a failure that could have reached the upstream.
+[[nodiscard]] inline bool is_idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
 
 struct request_state {
   // What the request head said.

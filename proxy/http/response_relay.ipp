@@ -14,8 +14,7 @@ void upstream_exchange<Downstream>::do_read_response_head() {
   down_.set_deadline(req().upload == upload_state::streaming
                          ? settings().timeouts.idle
                          : settings().timeouts.upstream_response);
-  upstream_in_.prepare(exchange_detail::read_chunk,
-                       settings().limits.max_request_header_bytes + exchange_detail::read_chunk);
+  upstream_in_.prepare(read_chunk, settings().limits.max_request_header_bytes + read_chunk);
   upstream_->socket.async_read_some(
       boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
       [self = down_.keep(), this](const error_code& ec, std::size_t n) {
@@ -45,8 +44,7 @@ void upstream_exchange<Downstream>::on_response_head_bytes(const error_code& ec,
     case parse_status::ok:
       break;
     case parse_status::incomplete:
-      if (!upstream_in_.prepare(exchange_detail::read_chunk,
-                                limits.max_head_bytes + exchange_detail::read_chunk)) {
+      if (!upstream_in_.prepare(read_chunk, limits.max_head_bytes + read_chunk)) {
         upstream_failed(502);
         return;
       }
@@ -129,8 +127,7 @@ void upstream_exchange<Downstream>::handle_response_head() {
 template <class Downstream>
 void upstream_exchange<Downstream>::do_read_response_body() {
   down_.set_deadline(settings().timeouts.upstream_response);
-  upstream_in_.prepare(exchange_detail::read_chunk,
-                       upstream_in_.capacity() + exchange_detail::read_chunk);
+  upstream_in_.prepare(read_chunk, upstream_in_.capacity() + read_chunk);
   upstream_->socket.async_read_some(
       boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
       [self = down_.keep(), this](const error_code& ec, std::size_t n) {

@@ -16,6 +16,7 @@
 #include "http/message_head.hpp"
 #include "http/relay_output.hpp"
 #include "http/request_state.hpp"
+#include "http/stream_traits.hpp"
 #include "upstream/connection_pool.hpp"
 #include "util/byte_buffer.hpp"
 
@@ -97,15 +98,6 @@ class upstream_exchange {
 };
 
 namespace exchange_detail {
-
-// Grow a read buffer by at least this much per read; big enough that bodies
-// move in few syscalls, small enough that idle keep-alive connections stay cheap.
-constexpr std::size_t read_chunk = 16 * 1024;
-
-inline bool is_idempotent(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
-         method == "DELETE" || method == "TRACE";
-}
 
 /// The buffers of one relay write: an optional head, then the body pieces.
 inline const std::vector<boost::asio::const_buffer>& gather(

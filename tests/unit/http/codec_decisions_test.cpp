@@ -17,6 +17,29 @@ TEST(ErrorReply, EachParseFailureHasItsStatus) {
   EXPECT_EQ(reply_status_for(parse_status::bad_version), 505);
 }
 
+TEST(RequestState, IdempotentMethodsAreTheOnesRfc9110Names) {
+  for (const char* method : {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"}) {
+    EXPECT_TRUE(is_idempotent(method)) << method;
+  }
+  for (const char* method : {"POST", "PATCH", "CONNECT", "get"}) {
+    EXPECT_FALSE(is_idempotent(method)) << method;
+  }
+}
+
+TEST(RequestState, AFreshStateCarriesNothingOver) {
+  request_state used;
+  used.upload = upload_state::aborted;
+  used.response_started = true;
+  used.attempts = 2;
+  used.keep_alive = false;
+  used = request_state{};
+  EXPECT_EQ(used.upload, upload_state::idle);
+  EXPECT_FALSE(used.response_started);
+  EXPECT_EQ(used.attempts, 0U);
+  EXPECT_TRUE(used.keep_alive);
+  EXPECT_FALSE(used.routed());
+}
+
 request_state idempotent_on_pooled_connection() {
   request_state request;
   request.idempotent = true;
