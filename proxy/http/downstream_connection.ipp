@@ -5,6 +5,8 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 
+#include <memory>
+
 #include "http/downstream_connection.hpp"
 #include "http/error_reply.hpp"
 #include "http/stream_traits.hpp"
@@ -142,8 +144,11 @@ void downstream_connection<ClientStream, Exchange>::on_request_head_bytes(const 
 
 template <class ClientStream, template <class> class Exchange>
 void downstream_connection<ClientStream, Exchange>::handle_request_head() {
-  // A fresh state per request: nothing of the previous one survives.
-  request_ = request_state{};
+  // A fresh state per request: nothing of the previous one survives. Built in
+  // place (the exchange's reference then names the new object) rather than
+  // assigned from a temporary, which would copy every field twice.
+  std::destroy_at(&request_);
+  std::construct_at(&request_);
   auto& request = request_;
   request.table = context_.table;
   const auto& settings = request.table->settings();

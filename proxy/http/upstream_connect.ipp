@@ -14,6 +14,7 @@ void upstream_exchange<Downstream>::start(message_head& head) {
   // die once the head's bytes are consumed from the request bytes.
   head_ = &head;
   auto& request = req();
+  settings_ = &request.table->settings();
   auto& in = down_.request_bytes();
   request_body_.start(head.framing, head.content_length);
   if (!pick_route(down_.context(), head, down_.tls(), request, set_cookie_)) {

@@ -25,7 +25,9 @@ namespace quikedge::http {
 template <class Downstream>
 class upstream_exchange {
  public:
-  explicit upstream_exchange(Downstream& downstream) : down_(downstream) {}
+  /// `downstream` is still being constructed: only its request() is used here.
+  explicit upstream_exchange(Downstream& downstream)
+      : down_(downstream), request_(downstream.request()) {}
 
   /// Serves the request whose head was just parsed: `head` views the first
   /// head.head_bytes of the downstream's request bytes, which this consumes.
@@ -47,8 +49,9 @@ class upstream_exchange {
  private:
   using error_code = boost::system::error_code;
 
-  request_state& req() { return down_.request(); }
-  const auto& settings() { return req().table->settings(); }
+  request_state& req() { return request_; }
+  /// The settings of the table the request started with.
+  const config& settings() { return *settings_; }
 
   // upstream_connect.ipp: pool or connect.
   void acquire_connection();
@@ -83,6 +86,8 @@ class upstream_exchange {
   void start_endpoint();
 
   Downstream& down_;
+  request_state& request_;            ///< the downstream's, for the current request
+  const config* settings_ = nullptr;  ///< of request_.table, set by start()
   upstream::upstream_connection_ptr upstream_;
   util::byte_buffer upstream_in_;  ///< response heads and bodies from the upstream
   std::string upstream_head_;      ///< request head being sent upstream
