@@ -14,3 +14,4 @@
 #include "http/tunnel_hand_off.ipp"
 #include "http/upstream_connect.ipp"
 #include "http/ws_tunnel.ipp"
+#include "http/ws_tunnel_close.ipp"
