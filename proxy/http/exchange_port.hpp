@@ -38,6 +38,14 @@ namespace quikedge::http {
 /// reply_error() (the proxy answers instead of the upstream), close() (cut the
 /// connection: the response is incomplete), hand_off() (a WebSocket tunnel takes
 /// both connections after the 101).
+/// Time: the downstream owns the connection's one deadline (set_deadline); when
+/// it passes, timed_out() turns true and the downstream calls the exchange's
+/// cancel(). closed()/exchange_over() tell a late completion that the other
+/// direction already ended the exchange. enter_exchange() marks the request as
+/// gone upstream (an error is then recorded as routed); record() counts and logs.
+///
+/// The other direction, what the downstream calls on its exchange: start(head),
+/// cancel(), release_upstream(reusable), end_upload() (see upstream_exchange.hpp).
 template <class D>
 concept exchange_downstream = requires(
     D& d, const D& cd, std::function<void(const boost::system::error_code&, std::size_t)> on_io,
@@ -52,7 +60,6 @@ concept exchange_downstream = requires(
   d.write_response(buffers, on_io);
   d.write_interim(std::string_view{}, on_io);
   d.set_deadline(std::chrono::milliseconds{});
-  d.clear_deadline();
   { cd.timed_out() } -> std::same_as<bool>;
   { cd.closed() } -> std::same_as<bool>;
   { cd.exchange_over() } -> std::same_as<bool>;
