@@ -1,4 +1,6 @@
-// ws_tunnel implementation. Included by http_session_*.cpp next to the session.
+// ws_tunnel, relaying: start, then each direction reads, forwards and waits for
+// its write before reading again. The close is in ws_tunnel_close.ipp. Included
+// by downstream_connection_*.cpp next to the connection.
 #pragma once
 
 #include <boost/asio/write.hpp>
@@ -228,93 +230,6 @@ void ws_tunnel<ClientStream>::on_forwarded(side from, const error_code& ec) {
     return;
   }
   pump(from);
-}
-
-template <class ClientStream>
-void ws_tunnel<ClientStream>::begin_close() {
-  if (close_started_) {
-    shutdown_all();  // the grace period ran out
-    return;
-  }
-  close_started_ = true;
-  closing = true;
-  close_at = clock::time_point::max();
-  idle_until = clock::now() + tunnel_detail::close_grace;
-  for (side from : {side::client, side::upstream}) {
-    direction& d = dir(from);
-    if (!d.writing && d.frames.at_boundary()) {
-      send_close_frame(from);
-    }
-    // Otherwise the frame in progress finishes first; forward() sends the close.
-  }
-}
-
-template <class ClientStream>
-void ws_tunnel<ClientStream>::send_close_frame(side from) {
-  direction& d = dir(from);
-  if (d.close_sent || finished_) {
-    return;
-  }
-  d.close_sent = true;
-  auto after = [self = this->shared_from_this(), from](const error_code& ec, std::size_t) {
-    if (ec) {
-      self->shutdown_all();
-      return;
-    }
-    // Our side of that connection is done; keep reading the peer's close.
-    error_code ignored;
-    if (from == side::client) {
-      self->upstream_->socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    } else {
-      tunnel_detail::socket_of(self->client_)
-          .shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    }
-    self->pump(from == side::client ? side::upstream : side::client);
-    self->maybe_finish();
-  };
-  if (from == side::client) {
-    boost::asio::async_write(upstream_->socket, boost::asio::buffer(masked_close_), after);
-  } else {
-    boost::asio::async_write(client_, boost::asio::buffer(ws_close_frame_from_server()), after);
-  }
-}
-
-template <class ClientStream>
-void ws_tunnel<ClientStream>::source_finished(side from) {
-  direction& d = dir(from);
-  d.source_done = true;
-  if (!closing) {
-    // Half-close: pass the EOF on and keep relaying the other way.
-    error_code ignored;
-    if (from == side::client) {
-      upstream_->socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-    } else {
-      tunnel_detail::socket_of(client_).shutdown(boost::asio::ip::tcp::socket::shutdown_send,
-                                                 ignored);
-    }
-  }
-  maybe_finish();
-}
-
-template <class ClientStream>
-void ws_tunnel<ClientStream>::maybe_finish() {
-  if (to_upstream_.source_done && to_client_.source_done && !to_upstream_.writing &&
-      !to_client_.writing) {
-    shutdown_all();
-  }
-}
-
-template <class ClientStream>
-void ws_tunnel<ClientStream>::shutdown_all() {
-  if (finished_) {
-    return;
-  }
-  finished_ = true;
-  closing = true;
-  close_at = idle_until = clock::time_point::max();
-  error_code ignored;
-  tunnel_detail::socket_of(client_).close(ignored);
-  upstream_->socket.close(ignored);
 }
 
 }  // namespace quikedge::http

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "http/http_session.hpp"
+#include "http/downstream_connection.hpp"
 
 namespace quikedge::server {
 namespace {
@@ -178,11 +178,11 @@ void worker::serve(acceptor_slot& slot, boost::asio::ip::tcp::socket socket) {
     socket.set_option(boost::asio::ip::tcp::no_delay(true), peer_ec);
     if (slot.tls) {
       using tls_stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
-      std::make_shared<http::http_session<tls_stream>>(
+      std::make_shared<http::downstream_connection<tls_stream>>(
           context_, tls_stream(std::move(socket), *slot.tls), peer, true, slot.proxy_protocol)
           ->start();
     } else {
-      std::make_shared<http::http_session<boost::asio::ip::tcp::socket>>(
+      std::make_shared<http::downstream_connection<boost::asio::ip::tcp::socket>>(
           context_, std::move(socket), peer, false, slot.proxy_protocol)
           ->start();
     }
@@ -201,7 +201,6 @@ void worker::do_sweep() {
     if (context_.shutting_down && now >= close_idle_at_) {
       close_idle_sessions();  // every sweep: connections that became idle since
     }
-    session_count_.store(context_.deadlines.size(), std::memory_order_relaxed);
     context_.pool.close_idle(now, context_.table->settings().timeouts.idle);
     if (access_log_) {
       access_log_->flush();

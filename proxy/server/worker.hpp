@@ -49,9 +49,6 @@ class worker {
   /// the first three quarters of `drain` (0: all at once). Any thread.
   void stop_accepting(std::chrono::milliseconds drain);
 
-  /// Number of open client connections on this worker (approximate, any thread).
-  [[nodiscard]] std::size_t session_count() const { return session_count_.load(); }
-
   /// Stops the io_context and joins the thread.
   void stop();
 
@@ -80,7 +77,6 @@ class worker {
   std::vector<std::unique_ptr<acceptor_slot>> acceptors_;
   boost::asio::steady_timer sweep_timer_;
   http::clock::time_point close_idle_at_ = http::clock::time_point::max();
-  std::atomic<std::size_t> session_count_{0};
   std::unique_ptr<metrics::access_log_buffer> access_log_;
   std::thread thread_;
 };

@@ -1,41 +1,39 @@
-// http_session, PROXY protocol phase (SPEC 13): on listeners with
+// downstream_connection, PROXY protocol phase: on listeners with
 // `proxy_protocol: true` the connection must open with a v1 or v2 header naming
 // the real client; without a valid one it is closed. The header is peeked, then
 // exactly its bytes are read, so a TLS ClientHello behind it stays in the socket
-// for the handshake. Included by http_session_*.cpp.
+// for the handshake. Included by downstream_connection_*.cpp.
 #pragma once
 
 #include <sys/socket.h>
 
 #include <cerrno>
 
-#include "http/http_session.hpp"
-#include "http/http_session_request.ipp"
+#include "http/downstream_connection.hpp"
 #include "http/proxy_protocol.hpp"
 #include "util/log.hpp"
 
 namespace quikedge::http {
 
-template <class ClientStream>
-void http_session<ClientStream>::do_read_proxy_header() {
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::do_read_proxy_header() {
   set_deadline(context_.table->settings().timeouts.request_header);
-  session_detail::lowest_socket(client_).async_wait(
-      boost::asio::ip::tcp::socket::wait_read,
-      [self = this->shared_from_this()](const error_code& ec) {
-        self->on_proxy_header_readable(ec);
-      });
+  lowest_socket(client_).async_wait(boost::asio::ip::tcp::socket::wait_read,
+                                    [self = this->shared_from_this()](const error_code& ec) {
+                                      self->on_proxy_header_readable(ec);
+                                    });
 }
 
-template <class ClientStream>
-void http_session<ClientStream>::on_proxy_header_readable(const error_code& ec) {
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::on_proxy_header_readable(const error_code& ec) {
   if (ec || phase_ == phase::closed) {
     close(false);
     return;
   }
   // client_in_ holds the bytes taken so far; they are all header bytes, since
   // the header was incomplete without them.
-  const int fd = session_detail::lowest_socket(client_).native_handle();
-  client_in_.prepare(max_proxy_header_bytes, max_proxy_header_bytes + session_detail::read_chunk);
+  const int fd = lowest_socket(client_).native_handle();
+  client_in_.prepare(max_proxy_header_bytes, max_proxy_header_bytes + read_chunk);
   const std::size_t room = max_proxy_header_bytes - client_in_.size();
   ssize_t peeked = ::recv(fd, client_in_.write_ptr(), room, MSG_PEEK | MSG_DONTWAIT);
   if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {

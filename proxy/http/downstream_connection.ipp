@@ -1,0 +1,212 @@
+// downstream_connection: lifetime, request heads, keep-alive and pipelining.
+// Included by downstream_connection_*.cpp.
+#pragma once
+
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
+
+#include <memory>
+
+#include "http/downstream_connection.hpp"
+#include "http/error_reply.hpp"
+#include "http/stream_traits.hpp"
+
+namespace quikedge::http {
+
+template <class ClientStream, template <class> class Exchange>
+downstream_connection<ClientStream, Exchange>::downstream_connection(
+    session_context& context, ClientStream stream, const boost::asio::ip::tcp::endpoint& peer,
+    bool tls, bool proxy_protocol)
+    : context_(context), client_(std::move(stream)), tls_(tls), proxy_protocol_(proxy_protocol) {
+  set_client_address(peer.address());
+  context_.deadlines.link(*this);
+}
+
+template <class ClientStream, template <class> class Exchange>
+downstream_connection<ClientStream, Exchange>::~downstream_connection() {
+  context_.deadlines.unlink(*this);
+  if (!handed_off_) {
+    context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::set_client_address(
+    const boost::asio::ip::address& address) {
+  client_address_ = address;
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    client_address_ = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+  }
+  client_ip_ = client_address_.to_string();
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::start() {
+  if (proxy_protocol_) {
+    do_read_proxy_header();
+  } else {
+    start_protocol();
+  }
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::start_protocol() {
+  if constexpr (is_tls_stream<ClientStream>) {
+    // The handshake counts against the request header timeout, like the head.
+    set_deadline(context_.table->settings().timeouts.request_header);
+    client_.async_handshake(boost::asio::ssl::stream_base::server,
+                            [self = this->shared_from_this()](const error_code& ec) {
+                              if (ec) {
+                                self->close(false);
+                                return;
+                              }
+                              self->do_read_request_head();
+                            });
+  } else {
+    do_read_request_head();
+  }
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::on_deadline() {
+  timed_out_ = true;
+  error_code ignored;
+  lowest_socket(client_).cancel(ignored);
+  exchange_.cancel();
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::on_shutdown() {
+  if (phase_ == phase::idle) {
+    // Waiting for a next request that will not be served: close now, so a
+    // restart does not wait for keep-alive clients to go away on their own.
+    close(false);
+  }
+  // Otherwise keep-alive is cleared when the exchange's response starts.
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::do_read_request_head() {
+  const auto& settings = context_.table->settings();
+  phase_ = client_in_.empty() ? phase::idle : phase::request_head;
+  if (!client_in_.empty()) {
+    // A pipelined request may already be buffered.
+    on_request_head_bytes({}, 0);
+    return;
+  }
+  set_deadline(settings.timeouts.idle);
+  if (!client_in_.prepare(read_chunk, settings.limits.max_request_header_bytes + read_chunk)) {
+    close();
+    return;
+  }
+  client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+                          [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->on_request_head_bytes(ec, n);
+                          });
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::on_request_head_bytes(const error_code& ec,
+                                                                          std::size_t n) {
+  const auto& settings = context_.table->settings();
+  if (ec) {
+    if (phase_ == phase::request_head && timed_out_) {
+      reply_error(408, true);
+    } else {
+      close(false);
+    }
+    return;
+  }
+  client_in_.commit(n);
+  if (phase_ == phase::idle) {
+    phase_ = phase::request_head;
+    set_deadline(settings.timeouts.request_header);
+  }
+  head_limits limits{settings.limits.max_request_header_bytes, 128};
+  const auto status = parse_request_head(client_in_.view(), limits, head_);
+  if (status == parse_status::ok) {
+    handle_request_head();
+    return;
+  }
+  if (status != parse_status::incomplete) {
+    reply_error(reply_status_for(status), true);
+    return;
+  }
+  if (!client_in_.prepare(read_chunk, settings.limits.max_request_header_bytes + read_chunk)) {
+    reply_error(431, true);
+    return;
+  }
+  client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+                          [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->on_request_head_bytes(ec, n);
+                          });
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::handle_request_head() {
+  // A fresh state per request: nothing of the previous one survives. Built in
+  // place (the exchange's reference then names the new object) rather than
+  // assigned from a temporary, which would copy every field twice.
+  std::destroy_at(&request_);
+  std::construct_at(&request_);
+  auto& request = request_;
+  request.table = context_.table;
+  const auto& settings = request.table->settings();
+  request.started = clock::now();
+  clear_deadline();
+  context_.retries.earn(settings.retries.budget_ratio);
+  request.version_minor = head_.version_minor;
+  request.keep_alive = head_.wants_keep_alive() && !context_.shutting_down;
+  request.is_head = head_.method == "HEAD";
+  request.idempotent = is_idempotent(head_.method);
+  request.expect_continue = head_.expect_continue;
+  request.websocket =
+      head_.connection.upgrade && iequals(head_.upgrade, "websocket") && head_.method == "GET";
+  request.bytes_in = head_.head_bytes;
+  request.log_this = context_.access_log != nullptr && context_.access_log->sample();
+  if (request.log_this) {
+    log_.method.assign(head_.method);
+    log_.path.assign(head_.target);
+  }
+  if (head_.framing == body_framing::content_length &&
+      head_.content_length > settings.limits.max_request_body_bytes) {
+    client_in_.consume(head_.head_bytes);
+    reply_error(413, true);
+    return;
+  }
+  exchange_.start(head_);
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::exchange_done() {
+  request_.table.reset();
+  if (!request_.keep_alive) {
+    close();
+    return;
+  }
+  do_read_request_head();
+}
+
+template <class ClientStream, template <class> class Exchange>
+template <class Handler>
+void downstream_connection<ClientStream, Exchange>::read_request_body(Handler&& handler) {
+  client_in_.prepare(read_chunk, client_in_.capacity() + read_chunk);
+  client_.async_read_some(boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+                          std::forward<Handler>(handler));
+}
+
+template <class ClientStream, template <class> class Exchange>
+template <class Buffers, class Handler>
+void downstream_connection<ClientStream, Exchange>::write_response(const Buffers& buffers,
+                                                                   Handler&& handler) {
+  boost::asio::async_write(client_, buffers, std::forward<Handler>(handler));
+}
+
+template <class ClientStream, template <class> class Exchange>
+template <class Handler>
+void downstream_connection<ClientStream, Exchange>::write_interim(std::string_view line,
+                                                                  Handler&& handler) {
+  boost::asio::async_write(client_, boost::asio::buffer(line), std::forward<Handler>(handler));
+}
+
+}  // namespace quikedge::http
