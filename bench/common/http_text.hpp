@@ -1,5 +1,6 @@
-// Small text helpers for the hand-rolled HTTP/1.x parsers of the bench tools: they are
-// on the hot path of both, so they work on string_views and never allocate.
+// Small text helpers for the hand-rolled HTTP/1.x head parsers of the bench tools (line
+// splitting, strict numbers). They are on the hot path of both, so they work on
+// string_views and never allocate; token and list checks are the proxy's (quikedge_http).
 #pragma once
 
 #include <cstddef>
@@ -7,23 +8,17 @@
 #include <cstring>
 #include <string_view>
 
+#include "http/message_head.hpp"
+
 namespace quikedge::bench {
 
 inline char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
 }
 
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
+// Case-insensitive names and comma-separated token lists come from the proxy's codec.
+using http::iequals;
+using http::list_contains_token;
 
 inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -53,22 +48,6 @@ inline bool parse_u64(std::string_view s, std::uint64_t& out) {
   }
   out = v;
   return true;
-}
-
-// True if the comma-separated header value `list` holds `token` (case-insensitive), as in
-// "Connection: keep-alive, Upgrade".
-inline bool has_token(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    if (iequals(trim(list.substr(0, comma)), token)) {
-      return true;
-    }
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    list.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 // Position just past the empty line that ends a message head in `buf`, or npos. Lines may

@@ -132,7 +132,7 @@ asio::awaitable<bool> http_client::send_request() {
 }
 
 asio::awaitable<bool> http_client::read_more() {
-  const asio::mutable_buffer space = in_.prepare();
+  const asio::mutable_buffer space = read_space(in_);
   if (space.size() == 0) {
     co_return false;
   }
@@ -153,7 +153,7 @@ asio::awaitable<http_client::outcome> http_client::read_response(bool measured,
     parse_result parsed;
     while ((parsed = parse_response_head(in_.view(), options.count_header, head)) ==
            parse_result::incomplete) {
-      if (in_.full()) {
+      if (full(in_)) {
         co_return outcome::parse_error;  // a head larger than the whole buffer
       }
       if (!co_await read_more()) {
@@ -193,8 +193,7 @@ asio::awaitable<http_client::outcome> http_client::read_response(bool measured,
           co_return outcome::read_error;
         }
       }
-      const chunked_decoder::step step = chunks_.next(in_.view());
-      in_.consume(step.consumed);
+      in_.consume(chunks_.step(in_.view()).consumed);
       if (chunks_.failed()) {
         co_return outcome::parse_error;
       }

@@ -2,8 +2,8 @@
 // records it, repeats; reconnects when the connection is lost or closed.
 #pragma once
 
-#include "common/byte_buffer.hpp"
-#include "common/chunked_decoder.hpp"
+#include "common/buffer_io.hpp"
+#include "http/chunked_scanner.hpp"
 #include "load/load_client.hpp"
 #include "load/worker.hpp"
 
@@ -45,7 +45,7 @@ class http_client final : public load_client {
   worker& owner_;
   boost::asio::ip::tcp::socket socket_;
   byte_buffer in_;
-  chunked_decoder chunks_;
+  http::chunked_scanner chunks_;
   boost::asio::steady_timer timer_;  // pacing and reconnect back-off
   bool paced_ = false;
   clock::duration interval_{};

@@ -166,7 +166,7 @@ asio::awaitable<ws_client::outcome> ws_client::handshake() {
   parse_result parsed;
   while ((parsed = parse_response_head(in_.view(), options.count_header, head)) ==
          parse_result::incomplete) {
-    if (in_.full()) {
+    if (full(in_)) {
       co_return outcome::handshake_error;
     }
     if (!co_await read_more()) {
@@ -275,7 +275,7 @@ asio::awaitable<ws_client::outcome> ws_client::read_message(bool check_echo) {
 }
 
 asio::awaitable<bool> ws_client::read_more() {
-  const asio::mutable_buffer space = in_.prepare();
+  const asio::mutable_buffer space = read_space(in_);
   if (space.size() == 0) {
     co_return false;
   }

@@ -4,7 +4,7 @@
 // With --idle it opens the WebSocket, sends nothing and only watches for a close.
 #pragma once
 
-#include "common/byte_buffer.hpp"
+#include "common/buffer_io.hpp"
 #include "load/load_client.hpp"
 #include "load/worker.hpp"
 
