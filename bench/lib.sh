@@ -94,6 +94,12 @@ EOF
   for line in "$@"; do echo "$line"; done
 }
 
+# bench_rps URL: req/s of one $duration s quikedge-bench run (64 connections, on CPU 0).
+bench_rps() {
+  taskset -c 0 "$bin/quikedge-bench" --url "$1" --connections 64 --duration "$duration" |
+    awk '/^  requests/ { gsub(/[(]/, "", $3); print $3 }'
+}
+
 # The median of the numbers on stdin (the mean of the middle two for an even count).
 median() {
   sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'

@@ -30,10 +30,7 @@ start_logged "$work/on.log" taskset -c 1 "$bin/quikedge" --config "$work/on.yaml
 start_logged "$work/off.log" taskset -c 1 "$off_dir/bin/quikedge" --config "$work/off.yaml"
 wait_port "${port[on]}"; wait_port "${port[off]}"
 
-rps() {
-  taskset -c 0 "$bin/quikedge-bench" --url "http://127.0.0.1:$1/" --connections 64 \
-    --duration "$duration" | awk '/^  requests/ { gsub(/[(]/, "", $3); print $3 }'
-}
+rps() { bench_rps "http://127.0.0.1:$1/"; }
 echo "metrics cost: ${duration}s samples, $rounds rounds, 64 connections, one worker"
 ratios=()
 for round in $(seq 1 "$rounds"); do

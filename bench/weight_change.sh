@@ -37,10 +37,7 @@ while True:
 ' "$admin"
 }
 
-rps() {
-  taskset -c 0 "$bin/quikedge-bench" --url "http://127.0.0.1:$port/" --connections 64 \
-    --duration "$duration" | awk '/^  requests/ { gsub(/[(]/, "", $3); print $3 }'
-}
+rps() { bench_rps "http://127.0.0.1:$port/"; }
 
 echo "quikedge weight-change benchmark: ${duration}s samples, $rounds rounds"
 ratios=()

@@ -3,10 +3,12 @@
 // string_views and never allocate; token and list checks are the proxy's (quikedge_http).
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <system_error>
 
 #include "http/message_head.hpp"
 
@@ -36,15 +38,9 @@ inline bool parse_u64(std::string_view s, std::uint64_t& out) {
     return false;
   }
   std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') {
-      return false;
-    }
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (v > (UINT64_MAX - digit) / 10) {
-      return false;
-    }
-    v = v * 10 + digit;
+  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (error != std::errc{} || end != s.data() + s.size()) {
+    return false;
   }
   out = v;
   return true;
