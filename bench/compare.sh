@@ -19,71 +19,31 @@ rounds=${ROUNDS:-3}
 connections=${CONNECTIONS:-"64 256"}
 pin=${PIN:-1}
 work=$(mktemp -d /tmp/quikedge-compare.XXXXXX)
-pids=()
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+trap finish EXIT
 
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  if [ -n "${KEEP_WORK:-}" ]; then echo "logs in $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-for tool in wrk nginx haproxy curl; do
-  command -v "$tool" >/dev/null || { echo "compare: $tool is missing (make deps)"; exit 1; }
-done
-[ -x "$bin/quikedge" ] && [ -x "$bin/quikedge-upstream" ] || { echo "compare: build first (make build)"; exit 1; }
+require_tools wrk nginx haproxy curl
+require_bins quikedge quikedge-upstream
 
 server_cpu() { if [ "$pin" = 1 ]; then echo "taskset -c 1"; fi; }
 client_cpu() { if [ "$pin" = 1 ]; then echo "taskset -c 0"; fi; }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_port() {
-  local port=$1
-  for _ in $(seq 1 200); do
-    if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "compare: nothing answers on port $port" >&2
-  return 1
-}
-
 start() {  # start NAME CMD... ; remembers the PID
   local name=$1
   shift
-  $(server_cpu) "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
+  # shellcheck disable=SC2046
+  start_logged "$work/$name.log" $(server_cpu) "$@"
 }
 
-blue_port=$(free_port)
-green_port=$(free_port)
-start blue "$bin/quikedge-upstream" --listen "127.0.0.1:$blue_port" --name blue
-start green "$bin/quikedge-upstream" --listen "127.0.0.1:$green_port" --name green
-wait_port "$blue_port"
-wait_port "$green_port"
+# shellcheck disable=SC2046
+start_upstream_pair $(server_cpu)
 
 # quikedge
 qe_port=$(free_port)
 qe_admin=$(free_port)
-cat >"$work/quikedge.yaml" <<EOF
-workers: 1
-listeners: [{ name: http, address: "127.0.0.1:$qe_port" }]
-admin: { address: "127.0.0.1:$qe_admin" }
-stacks:
-  blue: { endpoints: ["127.0.0.1:$blue_port"] }
-  green: { endpoints: ["127.0.0.1:$green_port"] }
-routing: { weights: { blue: 90, green: 10 } }
-timeouts: { idle: 300s }
-limits: { max_connections: 10000 }
-EOF
+split_config "$qe_port" "$qe_admin" "" "timeouts: { idle: 300s }" \
+  "limits: { max_connections: 10000 }" >"$work/quikedge.yaml"
 start quikedge "$bin/quikedge" --config "$work/quikedge.yaml"
 
 # nginx: one worker process that is the PID we start.
@@ -173,8 +133,6 @@ measure() {  # measure URL CONNS -> "rps p50_ms p99_ms"
     $1 == "99%" { p99 = ms($2) }
     END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
 }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo
 echo "quikedge bench/compare.sh: ${duration}s samples, $rounds rounds, pinned=$pin, $(nproc) CPUs"

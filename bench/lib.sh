@@ -1,24 +1,106 @@
-# Helpers shared by the benchmark scripts (sourced, not run).
+# Helpers shared by the benchmark scripts (sourced, not run). A script sets `bin`
+# (the binaries) and `work` (its scratch folder) before it starts anything, and
+# sets `trap finish EXIT` so that it stops only what it started.
+
+bench_name=$(basename "$0" .sh)
 
 # A loopback port free right now (bound to port 0, then released).
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# Waits up to 10 s for an HTTP answer on 127.0.0.1:PORT.
-wait_port() {
+# Waits up to 10 s for an HTTP answer at URL.
+wait_url() {
   for _ in $(seq 1 200); do
-    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    curl -s -o /dev/null "$1" 2>/dev/null && return 0
     sleep 0.05
   done
-  echo "nothing answers on port $1" >&2
+  echo "$bench_name: nothing answers at $1" >&2
   return 1
 }
 
-# PIDs the script started; stop_started kills only those, then removes $work.
+# Waits up to 10 s for an HTTP answer on 127.0.0.1:PORT.
+wait_port() {
+  wait_url "http://127.0.0.1:$1/"
+}
+
+# require_bins NAME...: every NAME is built in $bin.
+require_bins() {
+  for name in "$@"; do
+    [ -x "$bin/$name" ] || { echo "$bench_name: $bin/$name is missing (make build)"; exit 1; }
+  done
+}
+
+# require_tools NAME...: every NAME is on PATH.
+require_tools() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$bench_name: $tool is missing (make deps)"; exit 1; }
+  done
+}
+
+# PIDs the script started, in order; stop_started kills only those.
 pids=()
+
+# start_logged LOG CMD...: runs CMD in the background, output to LOG, and remembers its PID.
+start_logged() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 &
+  pids+=($!)
+}
+
 stop_started() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
+  pids=()
+}
+
+# The EXIT trap: stops what was started, then removes $work unless KEEP_WORK is set.
+finish() {
+  stop_started
+  if [ -n "${KEEP_WORK:-}" ]; then echo "logs in $work"; else rm -rf "$work"; fi
+}
+
+# start_upstream_pair [PREFIX...]: a blue and a green quikedge-upstream on free ports,
+# each run under PREFIX (e.g. taskset -c 1); sets blue_port and green_port and waits
+# until both answer.
+start_upstream_pair() {
+  blue_port=$(free_port)
+  green_port=$(free_port)
+  start_logged "$work/blue.log" "$@" "$bin/quikedge-upstream" --listen "127.0.0.1:$blue_port" \
+    --name blue
+  start_logged "$work/green.log" "$@" "$bin/quikedge-upstream" --listen "127.0.0.1:$green_port" \
+    --name green
+  wait_port "$blue_port"
+  wait_port "$green_port"
+}
+
+# split_config PORT ADMIN [ROUTING [LINE...]]: prints a one-worker quikedge config that
+# splits 90/10 between the upstream pair, with ROUTING added to its routing map and
+# each LINE added at the top level.
+split_config() {
+  local port=$1 admin=$2 routing=${3:-}
+  shift 2
+  if [ $# -gt 0 ]; then shift; fi
+  cat <<EOF
+workers: 1
+listeners: [{ name: http, address: "127.0.0.1:$port" }]
+admin: { address: "127.0.0.1:$admin" }
+stacks:
+  blue: { endpoints: ["127.0.0.1:$blue_port"] }
+  green: { endpoints: ["127.0.0.1:$green_port"] }
+routing: { weights: { blue: 90, green: 10 }${routing:+, $routing} }
+EOF
+  for line in "$@"; do echo "$line"; done
+}
+
+# bench_rps URL: req/s of one $duration s quikedge-bench run (64 connections, on CPU 0).
+bench_rps() {
+  taskset -c 0 "$bin/quikedge-bench" --url "$1" --connections 64 --duration "$duration" |
+    awk '/^  requests/ { gsub(/[(]/, "", $3); print $3 }'
+}
+
+# The median of the numbers on stdin (the mean of the middle two for an even count).
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }

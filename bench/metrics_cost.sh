@@ -18,32 +18,19 @@ cmake --build "$off_dir" --target quikedge >/dev/null
 work=$(mktemp -d /tmp/quikedge-metrics.XXXXXX)
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-trap stop_started EXIT
+trap finish EXIT
 
-blue=$(free_port); green=$(free_port)
-taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$blue" --name blue >/dev/null & pids+=($!)
-taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$green" --name green >/dev/null & pids+=($!)
+start_upstream_pair taskset -c 1
 declare -A port
 for variant in on off; do
   port[$variant]=$(free_port)
-  cat >"$work/$variant.yaml" <<YAML
-workers: 1
-listeners: [{ name: http, address: "127.0.0.1:${port[$variant]}" }]
-admin: { address: "127.0.0.1:$(free_port)" }
-stacks:
-  blue: { endpoints: ["127.0.0.1:$blue"] }
-  green: { endpoints: ["127.0.0.1:$green"] }
-routing: { weights: { blue: 90, green: 10 } }
-YAML
+  split_config "${port[$variant]}" "$(free_port)" >"$work/$variant.yaml"
 done
-taskset -c 1 "$bin/quikedge" --config "$work/on.yaml" >"$work/on.log" 2>&1 & pids+=($!)
-taskset -c 1 "$off_dir/bin/quikedge" --config "$work/off.yaml" >"$work/off.log" 2>&1 & pids+=($!)
-wait_port "$blue"; wait_port "$green"; wait_port "${port[on]}"; wait_port "${port[off]}"
+start_logged "$work/on.log" taskset -c 1 "$bin/quikedge" --config "$work/on.yaml"
+start_logged "$work/off.log" taskset -c 1 "$off_dir/bin/quikedge" --config "$work/off.yaml"
+wait_port "${port[on]}"; wait_port "${port[off]}"
 
-rps() {
-  taskset -c 0 "$bin/quikedge-bench" --url "http://127.0.0.1:$1/" --connections 64 \
-    --duration "$duration" | awk '/^  requests/ { gsub(/[(]/, "", $3); print $3 }'
-}
+rps() { bench_rps "http://127.0.0.1:$1/"; }
 echo "metrics cost: ${duration}s samples, $rounds rounds, 64 connections, one worker"
 ratios=()
 for round in $(seq 1 "$rounds"); do
@@ -53,5 +40,4 @@ for round in $(seq 1 "$rounds"); do
   ratios+=("$ratio")
   printf 'round %d: metrics on %.0f req/s, compiled out %.0f req/s, ratio %s\n' "$round" "$on" "$off" "$ratio"
 done
-printf 'median ratio (on / off): %s\n' \
-  "$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+printf 'median ratio (on / off): %s\n' "$(printf '%s\n' "${ratios[@]}" | median)"

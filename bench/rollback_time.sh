@@ -29,21 +29,12 @@ rate=${RATE:-1000}
 scenarios=${SCENARIOS:-"errors slow crash"}
 window_s=10
 work=$(mktemp -d /tmp/quikedge-rollback.XXXXXX)
-pids=()
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+trap finish EXIT
 
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-trap 'cleanup; if [ -n "${KEEP_WORK:-}" ]; then echo "logs in $work"; else rm -rf "$work"; fi' EXIT
-
-for tool in curl; do
-  command -v "$tool" >/dev/null || { echo "rollback_time: $tool is missing"; exit 1; }
-done
-for b in quikedge quikedge-upstream quikedge-bench; do
-  [ -x "$bin/$b" ] || { echo "rollback_time: $bin/$b is missing (make build)"; exit 1; }
-done
+require_tools curl
+require_bins quikedge quikedge-upstream quikedge-bench
 
 now_ms() { date +%s%3N; }
 
@@ -63,11 +54,9 @@ wait_line() {
 run_once() {  # run_once SCENARIO RUN; prints "MS REASON"
   local scenario=$1 run=$2 dir="$work/$1-$2"
   mkdir -p "$dir"
-  "$bin/quikedge-upstream" --listen 127.0.0.1:0 --name blue >"$dir/blue.log" 2>&1 &
-  pids+=($!)
-  "$bin/quikedge-upstream" --listen 127.0.0.1:0 --name green >"$dir/green.log" 2>&1 &
-  local green_pid=$!
-  pids+=($green_pid)
+  start_logged "$dir/blue.log" "$bin/quikedge-upstream" --listen 127.0.0.1:0 --name blue
+  start_logged "$dir/green.log" "$bin/quikedge-upstream" --listen 127.0.0.1:0 --name green
+  local green_pid=${pids[-1]}
   local blue_port green_port
   blue_port=$(wait_line "$dir/blue.log" "listening on")
   green_port=$(wait_line "$dir/green.log" "listening on")
@@ -92,14 +81,12 @@ rollout:
   steps: [ { weight: 10, pause: 10m }, { weight: 50, pause: 10m }, { weight: 100 } ]
   gates: { window: ${window_s}s, min_requests: 100, max_error_rate: 0.001, max_p99_latency: 500ms }
 EOF
-  "$bin/quikedge" --config "$dir/quikedge.yaml" >"$dir/quikedge.log" 2>&1 &
-  pids+=($!)
+  start_logged "$dir/quikedge.log" "$bin/quikedge" --config "$dir/quikedge.yaml"
   local http admin
   http=$(wait_line "$dir/quikedge.log" "quikedge: listener http on")
   admin="http://127.0.0.1:$(wait_line "$dir/quikedge.log" "quikedge: admin on")"
-  "$bin/quikedge-bench" --url "http://127.0.0.1:$http/" --duration 60 --rate "$rate" \
-    --connections 16 >"$dir/load.log" 2>&1 &
-  pids+=($!)
+  start_logged "$dir/load.log" "$bin/quikedge-bench" --url "http://127.0.0.1:$http/" \
+    --duration 60 --rate "$rate" --connections 16
   sleep 1
   curl -sf -X POST -H 'Content-Type: application/json' -d '{"to":"green"}' \
     "$admin/api/v1/rollout" >/dev/null
@@ -123,13 +110,13 @@ EOF
        curl -s "$admin/api/v1/state" | grep -q '"weights":{"blue":100,"green":0}'; then
       local took=$(($(now_ms) - start)) reason
       reason=$(sed -n 's/.*"reason":"\([^"]*\)".*/\1/p' <<<"$status")
-      cleanup
+      stop_started
       echo "$took $reason"
       return 0
     fi
     sleep 0.02
   done
-  cleanup
+  stop_started
   echo "rollback_time: no rollback within 60 s ($scenario): $status" >&2
   return 1
 }

@@ -32,23 +32,12 @@ echo_conns=${ECHO_CONNS:-64}
 duration=${DURATION:-5}
 rounds=${ROUNDS:-3}
 work=$(mktemp -d /tmp/quikedge-ws-bench.XXXXXX)
-pids=()
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+trap finish EXIT
 
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  if [ -n "${KEEP_WORK:-}" ]; then echo "logs in $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-for tool in quikedge quikedge-upstream quikedge-bench; do
-  [ -x "$bin/$tool" ] || { echo "websocket_idle: $bin/$tool is missing (make build)"; exit 1; }
-done
-command -v curl >/dev/null || { echo "websocket_idle: curl is missing (make deps)"; exit 1; }
+require_bins quikedge quikedge-upstream quikedge-bench
+require_tools curl
 
 # Every process started from here inherits the raised limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -63,28 +52,11 @@ if [ "$connections" -gt "$fit" ]; then
        "(2 fds each), not $wanted: measuring $connections"
 fi
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_http() {  # wait_http URL: bounded wait until something answers
-  for _ in $(seq 1 200); do
-    if curl -s -o /dev/null "$1" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "websocket_idle: nothing answers at $1" >&2
-  return 1
-}
-
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 up_port=$(free_port)
-"$bin/quikedge-upstream" --listen "127.0.0.1:$up_port" --name blue >"$work/upstream.log" 2>&1 &
-up_pid=$!
-pids+=("$up_pid")
-wait_http "http://127.0.0.1:$up_port/health"
+start_logged "$work/upstream.log" "$bin/quikedge-upstream" --listen "127.0.0.1:$up_port" --name blue
+wait_url "http://127.0.0.1:$up_port/health"
 
 qe_port=$(free_port)
 qe_admin=$(free_port)
@@ -101,10 +73,9 @@ routing:
 timeouts: { idle: 300s }
 limits: { max_connections: 100000 }
 EOF
-"$bin/quikedge" --config "$work/quikedge.yaml" >"$work/quikedge.log" 2>&1 &
-qe_pid=$!
-pids+=("$qe_pid")
-wait_http "http://127.0.0.1:$qe_admin/healthz"
+start_logged "$work/quikedge.log" "$bin/quikedge" --config "$work/quikedge.yaml"
+qe_pid=${pids[-1]}
+wait_url "http://127.0.0.1:$qe_admin/healthz"
 
 direct="http://127.0.0.1:$up_port/ws"
 proxied="http://127.0.0.1:$qe_port/ws"
@@ -158,8 +129,6 @@ print(r["opened"], r["open_at_end"], r["closed_by_peer"])' "$work/idle.json")"
   printf '  %-34s %s KiB\n' "proxy RSS after they closed" "$rss_after"
   printf '  %-34s %s KiB (target <= 10)\n' "RSS per WebSocket" "$per_conn"
 fi
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 if [ -z "${SKIP_ECHO:-}" ]; then
   measure() {  # measure URL SIZE -> "msg/s p50_ms p99_ms"

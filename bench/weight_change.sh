@@ -15,25 +15,13 @@ work=$(mktemp -d /tmp/quikedge-weights.XXXXXX)
 
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
-trap stop_started EXIT
+trap finish EXIT
 
-blue_port=$(free_port); green_port=$(free_port); port=$(free_port); admin=$(free_port)
-taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$blue_port" --name blue >/dev/null &
-pids+=($!)
-taskset -c 1 "$bin/quikedge-upstream" --listen "127.0.0.1:$green_port" --name green >/dev/null &
-pids+=($!)
-cat >"$work/q.yaml" <<EOF
-workers: 1
-listeners: [{ name: http, address: "127.0.0.1:$port" }]
-admin: { address: "127.0.0.1:$admin" }
-stacks:
-  blue: { endpoints: ["127.0.0.1:$blue_port"] }
-  green: { endpoints: ["127.0.0.1:$green_port"] }
-routing: { weights: { blue: 90, green: 10 }, stack_response_header: X-QuikEdge-Stack }
-EOF
-taskset -c 1 "$bin/quikedge" --config "$work/q.yaml" >"$work/q.log" 2>&1 &
-pids+=($!)
-wait_port "$blue_port"; wait_port "$green_port"; wait_port "$port"
+start_upstream_pair taskset -c 1
+port=$(free_port); admin=$(free_port)
+split_config "$port" "$admin" "stack_response_header: X-QuikEdge-Stack" >"$work/q.yaml"
+start_logged "$work/q.log" taskset -c 1 "$bin/quikedge" --config "$work/q.yaml"
+wait_port "$port"
 
 churn() {  # 20 changes a second until killed, over one keep-alive connection (cheap)
   exec taskset -c 0 /usr/bin/python3 -c '
@@ -49,10 +37,7 @@ while True:
 ' "$admin"
 }
 
-rps() {
-  taskset -c 0 "$bin/quikedge-bench" --url "http://127.0.0.1:$port/" --connections 64 \
-    --duration "$duration" | awk '/^  requests/ { gsub(/[(]/, "", $3); print $3 }'
-}
+rps() { bench_rps "http://127.0.0.1:$port/"; }
 
 echo "quikedge weight-change benchmark: ${duration}s samples, $rounds rounds"
 ratios=()
@@ -66,8 +51,7 @@ for round in $(seq 1 "$rounds"); do
   ratios+=("$ratio")
   printf 'round %d: steady %.0f req/s, 20 changes/s %.0f req/s, ratio %s\n' "$round" "$steady" "$changing" "$ratio"
 done
-printf 'median ratio (changing / steady): %s\n' \
-  "$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+printf 'median ratio (changing / steady): %s\n' "$(printf '%s\n' "${ratios[@]}" | median)"
 
 # Latency of a change: PUT sent -> first request served by the newly weighted stack.
 /usr/bin/python3 - "$admin" "$port" "$changes" <<'EOF'

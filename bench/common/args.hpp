@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,15 @@ class arg_reader {
   }
 
   [[nodiscard]] std::string_view flag() const { return flag_; }
+
+  // True, after printing `usage` to stdout, when the current flag is --help or -h.
+  bool help_requested(std::string_view usage) const {
+    if (flag_ != "--help" && flag_ != "-h") {
+      return false;
+    }
+    std::cout << usage;
+    return true;
+  }
 
   // The current flag's value: after '=' or the next argument. Empty optional if missing.
   std::optional<std::string_view> value() {

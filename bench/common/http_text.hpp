@@ -1,11 +1,16 @@
-// Small text helpers for the hand-rolled HTTP/1.x parsers of the bench tools: they are
-// on the hot path of both, so they work on string_views and never allocate.
+// Small text helpers for the hand-rolled HTTP/1.x head parsers of the bench tools (line
+// splitting, strict numbers). They are on the hot path of both, so they work on
+// string_views and never allocate; token and list checks are the proxy's (quikedge_http).
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <system_error>
+
+#include "http/message_head.hpp"
 
 namespace quikedge::bench {
 
@@ -13,17 +18,9 @@ inline char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
 }
 
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
+// Case-insensitive names and comma-separated token lists come from the proxy's codec.
+using http::iequals;
+using http::list_contains_token;
 
 inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -41,34 +38,12 @@ inline bool parse_u64(std::string_view s, std::uint64_t& out) {
     return false;
   }
   std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') {
-      return false;
-    }
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (v > (UINT64_MAX - digit) / 10) {
-      return false;
-    }
-    v = v * 10 + digit;
+  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (error != std::errc{} || end != s.data() + s.size()) {
+    return false;
   }
   out = v;
   return true;
-}
-
-// True if the comma-separated header value `list` holds `token` (case-insensitive), as in
-// "Connection: keep-alive, Upgrade".
-inline bool has_token(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    if (iequals(trim(list.substr(0, comma)), token)) {
-      return true;
-    }
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    list.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 // Position just past the empty line that ends a message head in `buf`, or npos. Lines may

@@ -3,14 +3,13 @@
 
 #include "common/pattern.hpp"
 #include "load/response_parser.hpp"
+#include "load/worker.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
-#include <array>
 
 namespace quikedge::bench::load {
 namespace {
@@ -18,15 +17,9 @@ namespace {
 namespace asio = boost::asio;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// Large enough that big responses are read in few syscalls.
-constexpr std::size_t read_buffer_size = 64 * 1024;
-// Pause after a failed connect, so that a dead target is not hammered in a busy loop.
-constexpr std::chrono::milliseconds connect_backoff{10};
-
 }  // namespace
 
-http_client::http_client(worker& owner, unsigned index)
-    : owner_(owner), socket_(owner.io()), in_(read_buffer_size), timer_(owner.io()) {
+http_client::http_client(worker& owner, unsigned index) : load_client(owner) {
   const bench_options& options = *owner.plan().options;
   if (options.rate > 0) {
     // Each connection sends at rate/connections; first sends are spread over one
@@ -68,12 +61,12 @@ asio::awaitable<void> http_client::run() {
     if (owner_.stopping()) {
       break;  // abandoned at the deadline: neither a success nor an error
     }
-    record(result, measured, scheduled, response);
+    record_response(result, measured, scheduled, response);
     if (result != outcome::ok || !response.keep_alive) {
       close();
     }
     if (result == outcome::connect_error) {
-      co_await pause_until(clock::now() + connect_backoff);
+      co_await pause_until(clock::now() + reconnect_backoff);
     }
   }
   close();
@@ -87,36 +80,13 @@ asio::awaitable<http_client::outcome> http_client::exchange(bool measured,
     if (!connected) {
       co_return outcome::connect_error;
     }
+    connected_ = true;
+    ever_connected_ = true;
   }
   if (!co_await send_request()) {
     co_return outcome::write_error;
   }
   co_return co_await read_response(measured, response);
-}
-
-asio::awaitable<bool> http_client::connect(bool measured) {
-  boost::system::error_code ec;
-  socket_.open(owner_.plan().endpoint.protocol(), ec);
-  if (ec) {
-    co_return false;
-  }
-  auto [connect_ec] = co_await socket_.async_connect(owner_.plan().endpoint, use_tuple);
-  if (connect_ec) {
-    close();
-    co_return false;
-  }
-  // One request per write: Nagle would hold back a body written after its head.
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  connected_ = true;
-  in_.clear();
-  if (measured) {
-    ++owner_.stats().connects;
-    if (ever_connected_) {
-      ++owner_.stats().reconnects;
-    }
-  }
-  ever_connected_ = true;
-  co_return true;
 }
 
 asio::awaitable<bool> http_client::send_request() {
@@ -131,20 +101,6 @@ asio::awaitable<bool> http_client::send_request() {
   co_return !ec;
 }
 
-asio::awaitable<bool> http_client::read_more() {
-  const asio::mutable_buffer space = in_.prepare();
-  if (space.size() == 0) {
-    co_return false;
-  }
-  auto [ec, n] = co_await socket_.async_read_some(space, use_tuple);
-  if (ec) {
-    last_error_ = ec;
-    co_return false;
-  }
-  in_.commit(n);
-  co_return true;
-}
-
 asio::awaitable<http_client::outcome> http_client::read_response(bool measured,
                                                                  response_info& response) {
   const bench_options& options = *owner_.plan().options;
@@ -153,7 +109,7 @@ asio::awaitable<http_client::outcome> http_client::read_response(bool measured,
     parse_result parsed;
     while ((parsed = parse_response_head(in_.view(), options.count_header, head)) ==
            parse_result::incomplete) {
-      if (in_.full()) {
+      if (full(in_)) {
         co_return outcome::parse_error;  // a head larger than the whole buffer
       }
       if (!co_await read_more()) {
@@ -193,8 +149,7 @@ asio::awaitable<http_client::outcome> http_client::read_response(bool measured,
           co_return outcome::read_error;
         }
       }
-      const chunked_decoder::step step = chunks_.next(in_.view());
-      in_.consume(step.consumed);
+      in_.consume(chunks_.step(in_.view()).consumed);
       if (chunks_.failed()) {
         co_return outcome::parse_error;
       }
@@ -228,61 +183,20 @@ asio::awaitable<http_client::outcome> http_client::read_response(bool measured,
   }
 }
 
-void http_client::record(outcome result, bool measured, clock::time_point scheduled,
-                         const response_info& response) {
-  if (!measured) {
+void http_client::record_response(outcome result, bool measured, clock::time_point scheduled,
+                                  const response_info& response) {
+  if (!record(result, measured, scheduled)) {
     return;
   }
   run_stats& stats = owner_.stats();
-  if (expired_ && result != outcome::ok) {
-    ++stats.errors.timeout;
-    return;
+  stats.count_status(response.status);
+  if (response.tally_slot != SIZE_MAX) {
+    ++stats.tally[response.tally_slot].second;
   }
-  switch (result) {
-    case outcome::ok: {
-      ++stats.responses;
-      stats.count_status(response.status);
-      const auto latency =
-          std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - scheduled);
-      stats.latency.record(static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0)));
-      if (response.tally_slot != SIZE_MAX) {
-        ++stats.tally[response.tally_slot].second;
-      }
-      break;
-    }
-    case outcome::connect_error:
-      ++stats.errors.connect;
-      break;
-    case outcome::write_error:
-      ++stats.errors.write;
-      break;
-    case outcome::read_error:
-      ++stats.errors.read;
-      break;
-    case outcome::parse_error:
-      ++stats.errors.parse;
-      break;
-  }
-}
-
-asio::awaitable<void> http_client::pause_until(clock::time_point when) {
-  timer_.expires_at(when);
-  co_await timer_.async_wait(use_tuple);
-}
-
-void http_client::expire() {
-  expired_ = true;
-  close();
-}
-
-void http_client::stop() {
-  close();
-  timer_.cancel();
 }
 
 void http_client::close() {
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  load_client::close();
   connected_ = false;
 }
 

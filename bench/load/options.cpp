@@ -70,11 +70,10 @@ parsed_options parse_options(int argc, char** argv) {
   bool have_url = false;
   arg_reader args(argc, argv);
   while (args.next()) {
-    const std::string_view flag = args.flag();
-    if (flag == "--help" || flag == "-h") {
-      std::cout << usage_text;
+    if (args.help_requested(usage_text)) {
       return {std::nullopt, 0};
     }
+    const std::string_view flag = args.flag();
     if (flag == "--json") {
       options.json = true;
       continue;

@@ -3,7 +3,9 @@
 
 #include <boost/json.hpp>
 
+#include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 #include <iostream>
 
 namespace quikedge::bench::load {
@@ -37,16 +39,29 @@ void print_latency_text(const run_stats& s) {
               s.latency.mean() / 1000.0);
 }
 
+struct count {
+  const char* label;
+  std::uint64_t value;
+};
+
+// Prints `prefix` and "label N" for each count, two spaces apart (no newline).
+void print_counts(const char* prefix, std::initializer_list<count> counts) {
+  std::printf("%s", prefix);
+  const char* separator = "";
+  for (const auto& [label, value] : counts) {
+    std::printf("%s%s %llu", separator, label, static_cast<unsigned long long>(value));
+    separator = "  ";
+  }
+}
+
 void print_errors_text(const run_stats& s) {
-  std::printf(
-      "  errors       connect %llu  handshake %llu  write %llu  read %llu  timeout %llu"
-      "  bad echo %llu\n",
-      static_cast<unsigned long long>(s.errors.connect),
-      static_cast<unsigned long long>(s.errors.handshake),
-      static_cast<unsigned long long>(s.errors.write),
-      static_cast<unsigned long long>(s.errors.read),
-      static_cast<unsigned long long>(s.errors.timeout),
-      static_cast<unsigned long long>(s.errors.parse));
+  print_counts("  errors       ", {{"connect", s.errors.connect},
+                                   {"handshake", s.errors.handshake},
+                                   {"write", s.errors.write},
+                                   {"read", s.errors.read},
+                                   {"timeout", s.errors.timeout},
+                                   {"bad echo", s.errors.parse}});
+  std::printf("\n");
 }
 
 // The --count-header tally; WebSocket mode counts WebSockets, HTTP mode responses.
@@ -112,21 +127,18 @@ void print_text(const bench_options& options, const run_result& result) {
               options.threads, options.threads == 1 ? "" : "s", result.seconds);
   std::printf("  requests     %llu (%.1f req/s)\n", static_cast<unsigned long long>(s.responses),
               per_second(result));
-  std::printf("  status       2xx %llu  3xx %llu  4xx %llu  5xx %llu  other %llu\n",
-              static_cast<unsigned long long>(s.status_classes[2]),
-              static_cast<unsigned long long>(s.status_classes[3]),
-              static_cast<unsigned long long>(s.status_classes[4]),
-              static_cast<unsigned long long>(s.status_classes[5]),
-              static_cast<unsigned long long>(s.status_classes[0] + s.status_classes[1]));
-  std::printf(
-      "  errors       connect %llu  write %llu  read %llu  timeout %llu  parse %llu;"
-      "  non-2xx/3xx responses %llu\n",
-      static_cast<unsigned long long>(s.errors.connect),
-      static_cast<unsigned long long>(s.errors.write),
-      static_cast<unsigned long long>(s.errors.read),
-      static_cast<unsigned long long>(s.errors.timeout),
-      static_cast<unsigned long long>(s.errors.parse),
-      static_cast<unsigned long long>(s.non_success()));
+  print_counts("  status       ", {{"2xx", s.status_classes[2]},
+                                   {"3xx", s.status_classes[3]},
+                                   {"4xx", s.status_classes[4]},
+                                   {"5xx", s.status_classes[5]},
+                                   {"other", s.status_classes[0] + s.status_classes[1]}});
+  std::printf("\n");
+  print_counts("  errors       ", {{"connect", s.errors.connect},
+                                   {"write", s.errors.write},
+                                   {"read", s.errors.read},
+                                   {"timeout", s.errors.timeout},
+                                   {"parse", s.errors.parse}});
+  std::printf(";  non-2xx/3xx responses %llu\n", static_cast<unsigned long long>(s.non_success()));
   std::printf("  connections  %llu opened while measuring, %llu of them reconnects\n",
               static_cast<unsigned long long>(s.connects),
               static_cast<unsigned long long>(s.reconnects));

@@ -86,8 +86,8 @@ parse_result parse_response_head(std::string_view buf, std::string_view count_he
         break;
       case 10:
         if (iequals(name, "connection")) {
-          connection_close |= has_token(value, "close");
-          connection_keep_alive |= has_token(value, "keep-alive");
+          connection_close |= list_contains_token(value, "close");
+          connection_keep_alive |= list_contains_token(value, "keep-alive");
         }
         break;
       default:

@@ -5,6 +5,7 @@
 #include "common/pattern.hpp"
 #include "common/websocket.hpp"
 #include "load/response_parser.hpp"
+#include "load/worker.hpp"
 #include "load/ws_template.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,11 +20,6 @@ namespace {
 
 namespace asio = boost::asio;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// Large enough that big echoes are read in few syscalls. Idle connections touch only
-// the first page of it (the 101), so thousands of them stay cheap.
-constexpr std::size_t read_buffer_size = 64 * 1024;
-constexpr std::chrono::milliseconds reconnect_backoff{10};
 
 // The Sec-WebSocket-Accept value in a response head, or empty.
 std::string_view accept_header(std::string_view head) {
@@ -41,8 +37,7 @@ std::string_view accept_header(std::string_view head) {
 
 }  // namespace
 
-ws_client::ws_client(worker& owner, unsigned /*index*/)
-    : owner_(owner), socket_(owner.io()), in_(read_buffer_size), timer_(owner.io()) {}
+ws_client::ws_client(worker& owner, unsigned /*index*/) : load_client(owner) {}
 
 asio::awaitable<void> ws_client::run() {
   if (owner_.plan().options->idle) {
@@ -120,32 +115,15 @@ asio::awaitable<ws_client::outcome> ws_client::open(bool measured) {
   }
   // --timeout runs from here: waiting for a slot is not the target's doing.
   started_ = clock::now();
-  outcome result = outcome::ok;
-  boost::system::error_code ec;
-  socket_.open(owner_.plan().endpoint.protocol(), ec);
-  if (ec) {
-    result = outcome::connect_error;
-  } else {
-    auto [connect_ec] = co_await socket_.async_connect(owner_.plan().endpoint, use_tuple);
-    if (connect_ec) {
-      result = outcome::connect_error;
-    }
-  }
-  if (result == outcome::ok) {
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-    in_.clear();
-    if (measured) {
-      ++owner_.stats().connects;
-      if (ever_opened_) {
-        ++owner_.stats().reconnects;
-      }
-    }
+  outcome result = outcome::connect_error;
+  const bool connected = co_await connect(measured);
+  if (connected) {
     result = co_await handshake();
   }
   owner_.release_open_slot();
   if (result == outcome::ok) {
     open_ = true;
-    ever_opened_ = true;
+    ever_connected_ = true;
     if (measured) {
       ++owner_.stats().websockets.opened;
     }
@@ -166,7 +144,7 @@ asio::awaitable<ws_client::outcome> ws_client::handshake() {
   parse_result parsed;
   while ((parsed = parse_response_head(in_.view(), options.count_header, head)) ==
          parse_result::incomplete) {
-    if (in_.full()) {
+    if (full(in_)) {
       co_return outcome::handshake_error;
     }
     if (!co_await read_more()) {
@@ -210,12 +188,12 @@ asio::awaitable<ws_client::outcome> ws_client::read_message(bool check_echo) {
       }
     }
     if (status == ws::header_status::invalid || frame.masked || frame.rsv != 0) {
-      co_return outcome::bad_echo;  // a server never masks, and nothing was negotiated
+      co_return outcome::parse_error;  // a server never masks, and nothing was negotiated
     }
     in_.consume(frame.size);
     if (frame.is_control()) {
       if (!frame.fin || frame.length > 125) {
-        co_return outcome::bad_echo;
+        co_return outcome::parse_error;
       }
       while (in_.size() < frame.length) {
         if (!co_await read_more()) {
@@ -234,7 +212,7 @@ asio::awaitable<ws_client::outcome> ws_client::read_message(bool check_echo) {
     }
     const bool continuation = frame.op == ws::op_continuation;
     if (continuation != in_message || (!continuation && frame.op != ws::op_binary)) {
-      co_return outcome::bad_echo;
+      co_return outcome::parse_error;
     }
     std::uint64_t left = frame.length;
     while (left > 0) {
@@ -249,13 +227,13 @@ asio::awaitable<ws_client::outcome> ws_client::read_message(bool check_echo) {
       if (check_echo) {
         // Compare against the pattern the message was made of, run by run.
         if (received + n > expected) {
-          co_return outcome::bad_echo;
+          co_return outcome::parse_error;
         }
         std::size_t done = 0;
         while (done < n) {
           const std::string_view want = pattern_slice(received + done, n - done);
           if (std::memcmp(in_.data() + done, want.data(), want.size()) != 0) {
-            co_return outcome::bad_echo;
+            co_return outcome::parse_error;
           }
           done += want.size();
         }
@@ -266,7 +244,7 @@ asio::awaitable<ws_client::outcome> ws_client::read_message(bool check_echo) {
     }
     if (frame.fin) {
       if (check_echo && received != expected) {
-        co_return outcome::bad_echo;
+        co_return outcome::parse_error;
       }
       co_return outcome::ok;
     }
@@ -274,82 +252,22 @@ asio::awaitable<ws_client::outcome> ws_client::read_message(bool check_echo) {
   }
 }
 
-asio::awaitable<bool> ws_client::read_more() {
-  const asio::mutable_buffer space = in_.prepare();
-  if (space.size() == 0) {
-    co_return false;
+void ws_client::count_closed_by_peer(run_stats& stats) {
+  if (open_) {
+    ++stats.websockets.closed_by_peer;
+    stats.websockets.close_1001 += peer_close_1001_ ? 1 : 0;
   }
-  auto [ec, n] = co_await socket_.async_read_some(space, use_tuple);
-  if (ec) {
-    co_return false;
-  }
-  in_.commit(n);
-  co_return true;
-}
-
-void ws_client::record(outcome result, bool measured, clock::time_point sent) {
-  if (!measured) {
-    return;
-  }
-  run_stats& stats = owner_.stats();
-  if (expired_ && result != outcome::ok) {
-    ++stats.errors.timeout;
-    return;
-  }
-  switch (result) {
-    case outcome::ok: {
-      ++stats.responses;
-      const auto latency =
-          std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - sent);
-      stats.latency.record(static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0)));
-      break;
-    }
-    case outcome::connect_error:
-      ++stats.errors.connect;
-      break;
-    case outcome::handshake_error:
-      ++stats.errors.handshake;
-      break;
-    case outcome::write_error:
-      ++stats.errors.write;
-      break;
-    case outcome::read_error:
-      ++stats.errors.read;
-      break;
-    case outcome::bad_echo:
-      ++stats.errors.parse;
-      break;
-    case outcome::closed_by_peer:
-      if (open_) {
-        ++stats.websockets.closed_by_peer;
-        stats.websockets.close_1001 += peer_close_1001_ ? 1 : 0;
-      }
-      ++stats.errors.read;
-      break;
-  }
-}
-
-asio::awaitable<void> ws_client::pause_until(clock::time_point when) {
-  timer_.expires_at(when);
-  co_await timer_.async_wait(use_tuple);
-}
-
-void ws_client::expire() {
-  expired_ = true;
-  close();
 }
 
 void ws_client::stop() {
   if (open_) {
     ++owner_.stats().websockets.open_at_end;
   }
-  close();
-  timer_.cancel();
+  load_client::stop();
 }
 
 void ws_client::close() {
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  load_client::close();
   open_ = false;
   peer_close_1001_ = false;
 }

@@ -33,15 +33,15 @@ boost::asio::awaitable<std::string_view> body_reader::next() {
       done_ = remaining_ == 0;
       co_return run;
     }
-    const chunked_decoder::step step = decoder_.next(in.view());
+    const http::chunk_step step = decoder_.step(in.view());
     in.consume(step.consumed);
     if (decoder_.failed()) {
       failed_ = true;
       break;
     }
     done_ = decoder_.done();
-    if (!step.data.empty()) {
-      co_return step.data;
+    if (!step.payload.empty()) {
+      co_return step.payload;
     }
   }
   co_return std::string_view{};

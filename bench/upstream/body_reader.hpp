@@ -2,7 +2,7 @@
 // run of bytes at a time: echo streams the runs back, every other route discards them.
 #pragma once
 
-#include "common/chunked_decoder.hpp"
+#include "http/chunked_scanner.hpp"
 #include "upstream/request_parser.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -36,7 +36,7 @@ class body_reader {
   connection& conn_;
   body_kind kind_ = body_kind::none;
   std::uint64_t remaining_ = 0;
-  chunked_decoder decoder_;
+  http::chunked_scanner decoder_;
   bool done_ = true;
   bool failed_ = false;
 };

@@ -47,12 +47,12 @@ asio::awaitable<void> connection::run() {
       request_head head;
       parse_result result;
       while ((result = parse_request_head(in_.view(), head)) == parse_result::incomplete) {
-        if (in_.full()) {
+        if (full(in_)) {
           if (in_.capacity() >= max_head_size) {
             co_await reply_error(431);
             co_return;
           }
-          in_.grow(max_head_size);
+          grow(in_, max_head_size);
         }
         if (!co_await read_more(in_.empty())) {
           co_return;
@@ -116,7 +116,7 @@ asio::awaitable<bool> connection::read_more(bool idle) {
       co_return false;
     }
   }
-  const asio::mutable_buffer space = in_.prepare();
+  const asio::mutable_buffer space = read_space(in_);
   if (space.size() == 0) {
     co_return false;
   }
@@ -183,7 +183,7 @@ asio::awaitable<void> connection::linger_close() {
     std::size_t drained = 0;
     while (drained < 4 * max_head_size) {
       in_.clear();
-      auto [read_ec, n] = co_await socket_.async_read_some(in_.prepare(), use_tuple);
+      auto [read_ec, n] = co_await socket_.async_read_some(read_space(in_), use_tuple);
       if (read_ec) {
         break;
       }

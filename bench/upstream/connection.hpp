@@ -4,7 +4,7 @@
 // pipelined requests costs one write.
 #pragma once
 
-#include "common/byte_buffer.hpp"
+#include "common/buffer_io.hpp"
 #include "upstream/body_reader.hpp"
 #include "upstream/upstream_context.hpp"
 

@@ -50,11 +50,10 @@ parsed_options parse_options(int argc, char** argv) {
   upstream_options options;
   arg_reader args(argc, argv);
   while (args.next()) {
-    const std::string_view flag = args.flag();
-    if (flag == "--help" || flag == "-h") {
-      std::cout << usage_text;
+    if (args.help_requested(usage_text)) {
       return {std::nullopt, 0};
     }
+    const std::string_view flag = args.flag();
     const auto value = args.value();
     if (!value) {
       return usage_error(std::string(flag) + " needs a value");

@@ -6,11 +6,6 @@
 namespace quikedge::bench::upstream {
 namespace {
 
-bool is_token_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
 bool parse_request_line(std::string_view line, request_head& out) {
   const std::size_t sp1 = line.find(' ');
   if (sp1 == std::string_view::npos || sp1 == 0) {
@@ -24,7 +19,7 @@ bool parse_request_line(std::string_view line, request_head& out) {
   out.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   const std::string_view version = line.substr(sp2 + 1);
   for (char c : out.method) {
-    if (!is_token_char(c)) {
+    if (!http::is_token_char(c)) {
       return false;
     }
   }
@@ -98,9 +93,9 @@ parse_result parse_request_head(std::string_view buf, request_head& out) {
         break;
       case 10:
         if (iequals(name, "connection")) {
-          connection_close |= has_token(value, "close");
-          connection_keep_alive |= has_token(value, "keep-alive");
-          connection_upgrade |= has_token(value, "upgrade");
+          connection_close |= list_contains_token(value, "close");
+          connection_keep_alive |= list_contains_token(value, "keep-alive");
+          connection_upgrade |= list_contains_token(value, "upgrade");
         }
         break;
       case 6:

@@ -31,6 +31,7 @@ void append_continue(std::string& out);
 // Appends the size line of one chunk.
 void append_chunk_size(std::string& out, std::uint64_t size);
 
+// The status's reason phrase (http::known_reason_phrase), "Status" for an uncommon one.
 [[nodiscard]] std::string_view reason_phrase(int status);
 
 // True for statuses that never carry a body.

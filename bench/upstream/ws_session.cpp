@@ -35,7 +35,7 @@ handshake_request read_handshake(const request_head& head) {
       continue;
     }
     if (iequals(name, "upgrade")) {
-      websocket_token |= has_token(value, "websocket");
+      websocket_token |= list_contains_token(value, "websocket");
     } else if (iequals(name, "sec-websocket-key")) {
       request.key = std::string(value);
     } else if (iequals(name, "sec-websocket-version")) {

@@ -1,4 +1,4 @@
-// GET /: the live dashboard page (admin/dashboard_page.cpp). It is public like
+// GET /: the live dashboard page (admin/dashboard/, embedded at build time). It is public like
 // /metrics: the page holds no data; its API calls carry the user's token.
 #include "admin/dashboard_page.hpp"
 #include "admin/handlers.hpp"

@@ -127,9 +127,44 @@ void chunked_scanner::advance(char c) {
   }
 }
 
+bool chunked_scanner::take_plain_size_line(std::string_view input, std::size_t& i) {
+  // At most 13 digits: below 16^13 = 2^52, so none of them trips the overflow check
+  // advance() applies; longer sizes (leading zeros) take the byte-wise path.
+  constexpr std::size_t max_fast_digits = 13;
+  std::size_t j = i;
+  std::uint64_t size = 0;
+  while (j < input.size() && j - i < max_fast_digits) {
+    const int digit = hex_value(input[j]);
+    if (digit < 0) {
+      break;
+    }
+    size = size * 16 + static_cast<std::uint64_t>(digit);
+    ++j;
+  }
+  if (j == i || input.size() - j < 2 || input[j] != '\r' || input[j + 1] != '\n') {
+    return false;
+  }
+  chunk_remaining_ = size;
+  line_bytes_ = j - i + 1;  // digits and CR, as the byte-wise path counts them
+  state_ = size == 0 ? state::trailer_start : state::data;
+  i = j + 2;
+  return true;
+}
+
 chunk_step chunked_scanner::step(std::string_view input) {
   std::size_t i = 0;
   while (i < input.size() && state_ != state::done && state_ != state::error) {
+    // The common framing, "\r\n" after a payload and a bare "HEX\r\n" size line,
+    // in one go when it is all in the input; everything else byte by byte.
+    if (state_ == state::data_cr && input.size() - i >= 2 && input[i] == '\r' &&
+        input[i + 1] == '\n') {
+      state_ = state::size_first;
+      i += 2;
+      continue;
+    }
+    if (state_ == state::size_first && take_plain_size_line(input, i)) {
+      continue;
+    }
     if (state_ == state::data) {
       auto take =
           static_cast<std::size_t>(std::min<std::uint64_t>(chunk_remaining_, input.size() - i));

@@ -62,6 +62,9 @@ class chunked_scanner {
 
   /// Moves one framing byte through the state machine.
   void advance(char c);
+  /// Takes a whole "HEX\r\n" size line at input[i] (state size_first) and moves i
+  /// past it; false, with nothing taken, for anything else. Same result as advance().
+  bool take_plain_size_line(std::string_view input, std::size_t& i);
   void fail() { state_ = state::error; }
 
   state state_ = state::size_first;

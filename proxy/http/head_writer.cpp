@@ -56,20 +56,54 @@ void append_framing(std::string& out, const message_head& head) {
 
 }  // namespace
 
-std::string_view reason_phrase(int status) {
+std::string_view known_reason_phrase(int status) {
   switch (status) {
     case 100:
       return "Continue";
+    case 101:
+      return "Switching Protocols";
     case 200:
       return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
+    case 405:
+      return "Method Not Allowed";
     case 408:
       return "Request Timeout";
+    case 409:
+      return "Conflict";
     case 413:
       return "Content Too Large";
+    case 426:
+      return "Upgrade Required";
+    case 429:
+      return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
     case 500:
@@ -85,8 +119,13 @@ std::string_view reason_phrase(int status) {
     case 505:
       return "HTTP Version Not Supported";
     default:
-      return "Unknown";
+      return {};
   }
+}
+
+std::string_view reason_phrase(int status) {
+  std::string_view known = known_reason_phrase(status);
+  return known.empty() ? std::string_view("Unknown") : known;
 }
 
 void write_upstream_request_head(const message_head& request, const upstream_request_facts& facts,

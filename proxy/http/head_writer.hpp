@@ -42,7 +42,11 @@ void write_client_response_head(const message_head& response, const client_respo
 /// A complete response the proxy makes itself (4xx/5xx) with a short text body.
 void write_error_response(int status, bool close, std::string& out);
 
-/// Reason phrase for the statuses the proxy produces.
+/// Reason phrase for the statuses the proxy produces ("Unknown" for others).
 std::string_view reason_phrase(int status);
+
+/// The RFC 9110 reason phrase of a common status, or an empty view. Shared with
+/// the bench tools (quikedge-upstream writes any status a route asks for).
+std::string_view known_reason_phrase(int status);
 
 }  // namespace quikedge::http

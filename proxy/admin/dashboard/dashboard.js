@@ -1,0 +1,349 @@
+'use strict';
+const TOKEN_KEY = 'quikedge.adminToken', WINDOW_MS = 5000, REFRESH_MS = 1000, HISTORY = 60;
+const NAMED = {blue: '#3b82f6', green: '#22c55e'};
+const PALETTE = ['#a78bfa', '#f59e0b', '#2dd4bf', '#f472b6', '#94a3b8'];
+const $ = (id) => document.getElementById(id);
+let token = readToken(), snaps = [], lastOk = 0;
+const history = new Map();
+
+function readToken() { try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; } }
+function saveToken(value) {
+  token = value;
+  try { value ? localStorage.setItem(TOKEN_KEY, value) : localStorage.removeItem(TOKEN_KEY); } catch (e) {}
+}
+// Every dynamic text goes through textContent: stack names and reasons are data.
+function h(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = text;
+  return e;
+}
+function colorOf(name, i) { return NAMED[name] || PALETTE[i % PALETTE.length]; }
+
+// Prometheus text format 0.0.4 → [{name, labels, value}].
+function parseMetrics(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels = {}, re = /([A-Za-z_]\w*)="((?:[^"\\]|\\.)*)"/g;
+    for (let l; (l = re.exec(m[2] || ''));) labels[l[1]] = l[2].replace(/\\(.)/g, (_, c) => c === 'n' ? '\n' : c);
+    out.push({name: m[1], labels, value: Number(m[3])});
+  }
+  return out;
+}
+function blank() { return {req: 0, err: 0, buckets: new Map(), ws: null, weight: null, eps: []}; }
+// One scrape summed per stack, plus a "total" over every stack (and "none").
+function summarize(samples, t) {
+  const s = {t, env: '', rollout: '', stacks: new Map(), total: blank()};
+  const get = (n) => s.stacks.get(n) || s.stacks.set(n, blank()).get(n);
+  for (const x of samples) {
+    const st = x.labels.stack;
+    if (!s.env && x.labels.environment) s.env = x.labels.environment;
+    if (x.name === 'http_requests_total') {
+      const five = x.labels.status[0] === '5' ? x.value : 0;
+      for (const g of [get(st), s.total]) { g.req += x.value; g.err += five; }
+    } else if (x.name === 'http_request_duration_seconds_bucket') {
+      const le = x.labels.le === '+Inf' ? Infinity : Number(x.labels.le);
+      for (const g of [get(st), s.total]) g.buckets.set(le, (g.buckets.get(le) || 0) + x.value);
+    } else if (x.name === 'websocket_connections_active') { get(st).ws = x.value;
+    } else if (x.name === 'quikedge_stack_weight') { get(st).weight = x.value;
+    } else if (x.name === 'quikedge_upstream_healthy') { get(st).eps.push({address: x.labels.endpoint, healthy: x.value === 1});
+    } else if (x.name === 'quikedge_rollout_state' && x.value === 1) { s.rollout = x.labels.state; }
+  }
+  return s;
+}
+// Keeps snapshots back to WINDOW_MS; a counter going down means a restart.
+function pushSnapshot(s) {
+  const last = snaps[snaps.length - 1];
+  if (last && s.total.req < last.total.req) snaps = [];
+  snaps.push(s);
+  while (snaps.length > 2 && s.t - snaps[1].t >= WINDOW_MS) snaps.shift();
+}
+// histogram_quantile over bucket deltas, interpolating as Prometheus does.
+function quantile(q, cur, base) {
+  const les = [...cur.keys()].sort((a, b) => a - b);
+  const d = les.map((le) => [le, cur.get(le) - ((base && base.get(le)) || 0)]);
+  const total = d.length ? d[d.length - 1][1] : 0;
+  if (!(total > 0)) return null;
+  const rank = q * total;
+  let lo = 0, below = 0;
+  for (const [le, c] of d) {
+    if (c >= rank) return le === Infinity ? {v: lo, over: true} : {v: lo + (le - lo) * (rank - below) / (c - below)};
+    lo = le; below = c;
+  }
+  return null;
+}
+function rates(name) {
+  if (snaps.length < 2) return {rps: null, err: null, p99: null};
+  const a = snaps[0], b = snaps[snaps.length - 1], dt = (b.t - a.t) / 1000;
+  const cur = name ? b.stacks.get(name) || blank() : b.total;
+  const old = name ? a.stacks.get(name) || blank() : a.total;
+  const n = cur.req - old.req;
+  return {rps: n / dt, err: n > 0 ? (cur.err - old.err) / n : null, p99: quantile(0.99, cur.buckets, old.buckets)};
+}
+
+function fmtRate(v) {
+  if (v == null) return '—';
+  return v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
+}
+function fmtErr(v) { return v == null ? '—' : v === 0 ? '0%' : (v * 100 < 0.01 ? '<0.01' : (v * 100).toFixed(2)) + '%'; }
+function fmtP99(p) {
+  if (!p) return '—';
+  const ms = p.v * 1000;
+  const s = ms < 1000 ? ms.toFixed(ms < 10 ? 2 : ms < 100 ? 1 : 0) + ' ms' : p.v.toFixed(2) + ' s';
+  return p.over ? '> ' + s : s;
+}
+function errClass(v) { return v == null || v === 0 ? 'good' : v > 0.001 ? 'bad' : 'warn'; }
+function p99Class(p) { return !p ? 'good' : p.v > 0.5 || p.over ? 'bad' : p.v > 0.25 ? 'warn' : 'good'; }
+function ago(iso) {
+  const t = Date.parse(iso);
+  if (isNaN(t)) return '';
+  const s = Math.max(0, Math.round((Date.now() - t) / 1000));
+  return s < 60 ? s + ' s ago' : s < 3600 ? Math.round(s / 60) + ' min ago' : Math.round(s / 3600) + ' h ago';
+}
+function duration(s) {
+  s = Math.max(0, Math.round(s));
+  return s >= 3600 ? Math.floor(s / 3600) + 'h ' + Math.floor(s % 3600 / 60) + 'm'
+       : s >= 60 ? Math.floor(s / 60) + 'm ' + (s % 60) + 's' : s + 's';
+}
+
+// The stacks to show: from the state document, else from /metrics alone.
+function stackList(state, snap) {
+  if (state && state.stacks) {
+    return Object.entries(state.stacks).map(([name, st]) => ({
+      name, weight: (state.weights || {})[name] ?? st.weight ?? 0, healthy: st.healthy,
+      draining: st.draining, endpoints: st.endpoints || [], websockets: st.websockets}));
+  }
+  if (!snap) return [];
+  return [...snap.stacks].filter(([, g]) => g.weight != null).map(([name, g]) => ({
+    name, weight: g.weight, healthy: g.eps.some((e) => e.healthy), draining: null,
+    endpoints: g.eps, websockets: g.ws}));
+}
+
+function sparkline(values, color) {
+  const ns = 'http://www.w3.org/2000/svg', svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('class', 'spark');
+  svg.setAttribute('viewBox', '0 0 100 40');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  const peak = Math.max(0, ...values.filter((v) => v != null)), max = Math.max(peak, 1);
+  // Newest point at the right edge; the line grows leftwards as history fills.
+  const pts = values.map((v, i) => [(HISTORY - values.length + i) * 100 / (HISTORY - 1), 38 - (v || 0) / max * 34]);
+  if (pts.length > 1) {
+    const area = document.createElementNS(ns, 'polygon'), line = document.createElementNS(ns, 'polyline');
+    const text = pts.map((p) => p[0].toFixed(2) + ',' + p[1].toFixed(2)).join(' ');
+    area.setAttribute('points', pts[0][0].toFixed(2) + ',40 ' + text + ' ' + pts[pts.length - 1][0].toFixed(2) + ',40');
+    area.setAttribute('fill', color + '26');
+    line.setAttribute('points', text);
+    line.setAttribute('fill', 'none');
+    line.setAttribute('stroke', color);
+    line.setAttribute('stroke-width', '1.5');
+    line.setAttribute('vector-effect', 'non-scaling-stroke');
+    svg.append(area, line);
+  }
+  return [svg, peak];
+}
+
+function stat(label, value, cls) {
+  const d = h('div');
+  d.append(h('dt', null, label), h('dd', cls || null, value));
+  return d;
+}
+
+function stackCard(s, i, sum) {
+  const color = colorOf(s.name, i), r = rates(s.name), share = sum > 0 ? s.weight / sum * 100 : 0;
+  const card = h('article', 'card stack');
+  card.dataset.stack = s.name;
+  card.dataset.weight = String(s.weight);
+  card.style.setProperty('--c', color);
+  const head = h('header'), badges = h('span', 'badges');
+  head.append(h('span', 'dot'), h('h3', null, s.name), badges);
+  badges.append(s.healthy ? h('span', 'badge ok', 'healthy') : h('span', 'badge bad', 'unhealthy'));
+  if (s.draining) badges.append(h('span', 'badge warn', 'draining'));
+  const weight = h('div', 'weight');
+  weight.append(h('b', 'num', String(s.weight)), h('span', null, 'weight · ' + share.toFixed(1) + '% of traffic'));
+  const meter = h('div', 'meter'), fill = h('i');
+  fill.style.width = share + '%';
+  meter.append(fill);
+  const stats = h('dl', 'stats');
+  stats.append(stat('Req/s', fmtRate(r.rps)), stat('Errors', fmtErr(r.err), errClass(r.err)),
+               stat('P99', fmtP99(r.p99), p99Class(r.p99)),
+               stat('WebSockets', s.websockets == null ? '—' : String(s.websockets)));
+  const values = history.get(s.name) || [];
+  const [svg, peak] = sparkline(values, color);
+  const label = h('div', 'sparklabel');
+  label.append(h('span', null, 'requests/s · last ' + HISTORY + ' s'), h('span', 'num', 'peak ' + fmtRate(peak)));
+  const eps = h('ul', 'eps');
+  for (const e of s.endpoints) {
+    const li = h('li', e.healthy ? 'up' : 'down');
+    li.append(h('i'), h('span', 'mono', e.address), h('span', 'state', e.healthy ? 'healthy' : 'unhealthy'));
+    eps.append(li);
+  }
+  card.append(head, weight, meter, stats, svg, label, eps);
+  return card;
+}
+
+function renderSplit(list, sum) {
+  const bar = $('split');
+  bar.replaceChildren(...list.filter((s) => s.weight > 0).map((s) => {
+    const seg = h('div', s.draining ? 'draining' : '', s.weight / sum >= 0.08 ? s.name + ' ' + (s.weight / sum * 100).toFixed(1) + '%' : '');
+    seg.style.flexBasis = (s.weight / sum * 100) + '%';
+    seg.style.background = colorOf(s.name, list.indexOf(s));
+    seg.title = s.name + ': weight ' + s.weight;
+    return seg;
+  }));
+}
+
+function renderRollout(ro, fallbackState) {
+  const body = $('rollout-body'), state = (ro && ro.state) || fallbackState || 'idle';
+  $('rollout').dataset.state = state;
+  const kind = {progressing: 'info', paused: 'warn', succeeded: 'ok', rolled_back: 'bad', aborted: 'bad'}[state] || 'idle';
+  const chip = h('span', 'badge ' + kind, state.replace('_', ' '));
+  if (state === 'idle' || !ro || !ro.to) {
+    const row = h('div', 'row');
+    row.append(chip, h('span', 'hint', state === 'idle' ? 'No rollout in progress. Start one with: quikctl rollout start --to STACK'
+                                                         : 'Details need a token (GET /api/v1/rollout).'));
+    body.className = '';
+    body.replaceChildren(row);
+    return;
+  }
+  const steps = Array.isArray(ro.steps) ? ro.steps : [];
+  const row = h('div', 'row');
+  row.append(h('span', 'path', (ro.from || '?') + ' → ' + ro.to), chip);
+  if (ro.step != null) row.append(h('span', 'hint', 'step ' + (ro.step + 1) + (ro.steps_total || steps.length ? ' of ' + (ro.steps_total || steps.length) : '')));
+  row.append(h('span', 'hint num', ro.to + ' at ' + (ro.weight ?? '?') + '%'));
+  const left = ro.pause_left_seconds ?? (ro.next_step_at ? (Date.parse(ro.next_step_at) - Date.now()) / 1000 : null);
+  if (left != null && !isNaN(left) && (state === 'progressing')) row.append(h('span', 'hint num', 'next step in ' + duration(left)));
+  const progress = h('div', 'progress'), fill = h('i');
+  fill.style.width = Math.min(100, Math.max(0, ro.weight || 0)) + '%';
+  progress.append(fill);
+  for (const st of steps) {
+    const mark = h('b');
+    mark.style.left = 'calc(' + st.weight + '% - 1px)';
+    mark.title = st.weight + '%' + (st.pause ? ', pause ' + st.pause : '');
+    progress.append(mark);
+  }
+  const parts = [row, progress];
+  if (ro.reason) parts.push(h('p', 'hint', ro.reason));
+  const g = ro.last_gate;
+  if (g) {
+    const gates = h('div', 'gates');
+    // Colours from the numbers themselves; too few requests is waiting, not failing.
+    const cell = (label, value, cls) => { const d = h('div'); d.append(h('span', null, label), h('b', 'num ' + cls, value)); return d; };
+    const p99 = g.p99_seconds == null ? null : {v: g.p99_seconds};
+    const verdict = g.passed ? ['passed', 'good'] : g.failure ? [g.failure, 'bad']
+                  : !g.enough_requests ? ['collecting requests', 'warn'] : ['pending', 'warn'];
+    gates.append(cell('requests in window', g.requests + ' / ' + g.min_requests, g.enough_requests ? 'good' : 'warn'),
+                 cell('error rate', fmtErr(g.error_rate) + ' / ' + fmtErr(g.max_error_rate), g.error_rate > g.max_error_rate ? 'bad' : 'good'),
+                 cell('p99', fmtP99(p99) + ' / ' + fmtP99({v: g.max_p99_seconds}), p99 && p99.v > g.max_p99_seconds ? 'bad' : 'good'),
+                 cell('last gate', verdict[0], verdict[1]));
+    parts.push(gates);
+  }
+  body.className = '';
+  body.replaceChildren(...parts);
+}
+
+function render(state, snap, authStatus, problems) {
+  if (snap) {
+    pushSnapshot(snap);
+    $('env').textContent = snap.env || 'quikedge';
+  }
+  const list = stackList(state, snap);
+  for (const s of list) {
+    const values = history.get(s.name) || [];
+    if (snap) values.push(rates(s.name).rps);
+    while (values.length > HISTORY) values.shift();
+    history.set(s.name, values);
+  }
+  const sum = list.reduce((a, s) => a + s.weight, 0);
+  renderSplit(list, sum);
+  $('stacks').replaceChildren(...list.map((s, i) => stackCard(s, i, sum)));
+  const t = rates(null), ws = list.reduce((a, s) => a + (s.websockets || 0), 0);
+  $('k-rps').textContent = fmtRate(t.rps);
+  $('k-err').textContent = fmtErr(t.err);
+  $('k-err').className = 'v num ' + errClass(t.err);
+  $('k-p99').textContent = fmtP99(t.p99);
+  $('k-p99').className = 'v num ' + p99Class(t.p99);
+  $('k-ws').textContent = String(ws);
+  if (!state && authStatus) {
+    $('version').textContent = 'metrics-only view';
+    $('changed').textContent = '';
+  }
+  if (state) {
+    $('version').textContent = 'version ' + state.version;
+    $('changed').textContent = 'changed ' + ago(state.changed_at) + ' by ' + state.changed_by;
+    $('changed').title = state.changed_at;
+  }
+  renderRollout(state && state.rollout, snap && snap.rollout);
+  showAuth(authStatus);
+  $('problem').hidden = problems.length === 0;
+  $('problem').textContent = problems.join(' · ');
+  if (snap || state) lastOk = Date.now();
+  $('updated').textContent = lastOk ? new Date(lastOk).toLocaleTimeString() : 'never';
+  document.body.dataset.ready = '1';
+}
+
+function showAuth(status) {
+  if (!status) { if (!$('auth').dataset.open) $('auth').hidden = true; return; }
+  $('auth').hidden = false;
+  $('auth-msg').textContent = status === 403 ? 'This token may not read /api/v1/state; a readonly token is enough.'
+    : token ? 'The stored token was refused. Weights and health below come from /metrics.'
+            : 'The admin API needs a bearer token. Until one is stored, weights and health come from /metrics.';
+}
+
+function updateConnection() {
+  const age = Date.now() - lastOk, pill = $('conn');
+  pill.className = 'pill ' + (!lastOk ? '' : age < 3000 ? 'live' : age < 10000 ? 'stale' : 'down');
+  pill.lastChild.textContent = !lastOk ? 'connecting' : age < 3000 ? 'live' : age < 10000 ? 'stale' : 'offline';
+}
+
+async function fetchWithTimeout(path, withToken) {
+  const ctl = new AbortController(), timer = setTimeout(() => ctl.abort(), 2500);
+  const headers = withToken && token ? {Authorization: 'Bearer ' + token} : {};
+  try { return await fetch(path, {cache: 'no-store', credentials: 'omit', headers, signal: ctl.signal}); }
+  finally { clearTimeout(timer); }
+}
+
+async function refresh() {
+  const problems = [];
+  let state = null, snap = null, authStatus = 0;
+  const [st, me] = await Promise.allSettled([fetchWithTimeout('/api/v1/state', true), fetchWithTimeout('/metrics', false)]);
+  try {
+    if (st.status === 'rejected') problems.push('state: ' + st.reason);
+    else if (st.value.status === 401 || st.value.status === 403) authStatus = st.value.status;
+    else if (!st.value.ok) problems.push('state: HTTP ' + st.value.status);
+    else state = await st.value.json();
+  } catch (e) { problems.push('state: ' + e); }
+  try {
+    if (me.status === 'rejected') problems.push('metrics: ' + me.reason);
+    else if (!me.value.ok) problems.push('metrics: HTTP ' + me.value.status);
+    else snap = summarize(parseMetrics(await me.value.text()), performance.now());
+  } catch (e) { problems.push('metrics: ' + e); }
+  render(state, snap, authStatus, problems);
+}
+
+async function loop() {
+  try { await refresh(); } catch (e) { $('problem').hidden = false; $('problem').textContent = String(e); }
+  updateConnection();
+  setTimeout(loop, REFRESH_MS);
+}
+
+$('window').textContent = String(WINDOW_MS / 1000);
+$('token-button').addEventListener('click', () => {
+  const open = $('auth').hidden;
+  $('auth').hidden = !open;
+  $('auth').dataset.open = open ? '1' : '';
+  if (open) $('token').focus();
+});
+$('auth-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const value = $('token').value.trim();
+  if (value) saveToken(value);
+  $('token').value = '';
+  $('auth').dataset.open = '';
+  $('auth-msg').textContent = 'Token saved in this browser.';
+  refresh();
+});
+$('forget').addEventListener('click', () => { saveToken(''); $('auth-msg').textContent = 'Token removed from this browser.'; refresh(); });
+setInterval(updateConnection, 1000);
+loop();
