@@ -43,7 +43,9 @@ int check_config(const std::string& path) {
 quikedge::config demo_config(std::uint16_t blue_port, std::uint16_t green_port) {
   quikedge::config cfg;
   cfg.environment = "demo";
-  cfg.workers = 0;
+  // One worker: each worker keeps its own weighted rotation, so the tour's 20
+  // curl connections split exactly (18/2, 10/10) only when one worker takes them all.
+  cfg.workers = 1;
   cfg.listeners.push_back({"http", {"127.0.0.1", 8080}, std::nullopt});
   cfg.admin.bind = {"127.0.0.1", 9901};
   // Named fields: stack_config keeps growing, and the defaults are what the demo wants.
