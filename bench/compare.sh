@@ -7,7 +7,9 @@
 # machines moves 15-50% between samples.
 #
 # Environment: DURATION (s per sample, default 5), ROUNDS (default 3),
-# CONNECTIONS (default "64 256"), PIN (1: wrk on CPU 0, the rest on CPU 1).
+# CONNECTIONS (default "64 256"), PIN (1: wrk on CPU 0, the rest on CPU 1),
+# BASELINE (another quikedge binary, e.g. the last release: measured beside the
+# others as "before", with the median per-round ratio quikedge÷before).
 # It starts everything it measures and stops only those PIDs.
 set -euo pipefail
 
@@ -18,6 +20,7 @@ duration=${DURATION:-5}
 rounds=${ROUNDS:-3}
 connections=${CONNECTIONS:-"64 256"}
 pin=${PIN:-1}
+baseline=${BASELINE:-}
 work=$(mktemp -d /tmp/quikedge-compare.XXXXXX)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
@@ -101,6 +104,16 @@ backend stacks
 EOF
 start haproxy haproxy -db -f "$work/haproxy.cfg"
 
+# The same config for a baseline build, when one is given.
+if [ -n "$baseline" ]; then
+  qb_port=$(free_port)
+  qb_admin=$(free_port)
+  split_config "$qb_port" "$qb_admin" "" "timeouts: { idle: 300s }" \
+    "limits: { max_connections: 10000 }" >"$work/before.yaml"
+  start before "$baseline" --config "$work/before.yaml"
+  wait_port "$qb_port"
+fi
+
 wait_port "$qe_port"
 wait_port "$ng_port"
 wait_port "$hp_port"
@@ -112,9 +125,13 @@ declare -A url=(
   [haproxy]="http://127.0.0.1:$hp_port/"
 )
 targets=(direct quikedge nginx haproxy)
+if [ -n "$baseline" ]; then
+  url[before]="http://127.0.0.1:$qb_port/"
+  targets+=(before)
+fi
 
 # Everyone must do the same work: check the split before timing.
-for target in quikedge nginx haproxy; do
+for target in "${targets[@]:1}"; do
   green=0
   for _ in $(seq 1 1000); do
     echo "${url[$target]}"
@@ -159,6 +176,12 @@ for conns in $connections; do
     done | median)
     printf '%-10s %10.0f %9.3f %9.3f %12.2f %12.2f\n' "$target" "$rps" "$p50" "$p99" "$ratio_rps" "$ratio_p99"
   done
+  if [ -n "$baseline" ]; then
+    ratio=$(for r in $(seq 1 "$rounds"); do
+      awk '$1 == "quikedge" { a = $2 } $1 == "before" { b = $2 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
+    done | median)
+    echo "quikedge÷before (median per-round req/s ratio): $ratio"
+  fi
 done
 
 for name in quikedge nginx haproxy; do

@@ -12,7 +12,8 @@
 
 namespace quikedge::metrics {
 
-/// Upper bounds of http_request_duration_seconds buckets (0.005 s to 10 s, the bounds the dashboards and alert rules use).
+/// Upper bounds of http_request_duration_seconds buckets (0.005 s to 10 s, the bounds the
+/// dashboards and alert rules use).
 inline constexpr std::array<double, 11> duration_bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                            0.5,   1.0,  2.5,   5.0,  10.0};
 inline constexpr int min_status = 100;

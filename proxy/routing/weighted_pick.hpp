@@ -24,7 +24,8 @@ class weighted_picker {
   /// Index into the stack's endpoints of the next healthy endpoint, or -1.
   int pick_endpoint(const stack_entry& stack);
 
-  /// Any stack with a healthy endpoint, whatever its weight: the failover when no weighted stack can serve.
+  /// Any stack with a healthy endpoint, whatever its weight: the failover when no weighted stack
+  /// can serve.
   static int any_healthy_stack(const routing_table& table, const stack_filter& usable = {});
 
  private:
