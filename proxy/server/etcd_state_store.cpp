@@ -38,6 +38,7 @@ etcd_state_store::etcd_state_store(boost::asio::io_context& io, const config& se
       prefix_(settings.state.etcd.prefix),
       client_(std::make_shared<etcd::gateway_client>(io, members_, call_timeout)),
       watch_retry_(io),
+      check_timer_(io),
       registry_(io, settings, [this](bool up, const std::string& why) { set_up(up, why); }) {
   first_state_.version = 1;
   first_state_.weights = config_weights(settings);
@@ -65,6 +66,7 @@ void etcd_state_store::start(const std::string& admin_address) {
     reread();  // applies what the store holds, then watches from there
   }
   registry_.start(version_, admin_address);
+  arm_check();
 }
 
 void etcd_state_store::stop() {
@@ -73,6 +75,7 @@ void etcd_state_store::stop() {
   }
   stopped_ = true;
   watch_retry_.cancel();
+  check_timer_.cancel();
   if (watch_) {
     watch_->stop();
   }

@@ -84,6 +84,12 @@ class etcd_state_store final : public state_store {
   void take_remote(const etcd::key_value& kv);
   void apply_remote(const etcd::key_value& kv);
   void flush_held();
+  /// Every check_period: reads the key. A revision the watch has not brought
+  /// for a whole period (another replica's change, or this one's own) means
+  /// the watch is stuck on a member that accepts but does not answer: the read
+  /// applies it and the watch moves to the next member.
+  void arm_check();
+  void check_fresh();
   void set_up(bool up, const std::string& why);
 
   boost::asio::io_context& io_;
@@ -94,6 +100,12 @@ class etcd_state_store final : public state_store {
   std::shared_ptr<etcd::watch_stream> watch_;
   std::size_t watch_member_ = 0;
   boost::asio::steady_timer watch_retry_;
+  boost::asio::steady_timer check_timer_;
+  std::int64_t read_revision_ =
+      0;  ///< store revision of the last full read (watch resumes after it)
+  std::int64_t watched_revision_ = 0;  ///< the watch brought (or starts after) this one
+  std::int64_t suspect_revision_ =
+      0;  ///< stored but not yet brought by the watch at the last check
   etcd_replica_registry registry_;
   live_state first_state_;  ///< stored when the key does not exist yet
 

@@ -14,6 +14,7 @@ constexpr std::chrono::milliseconds watch_connect_timeout{1000};
 // Short: while a member is down the next one is tried after it, so this is
 // how long a broken watch leaves a replica blind to the fleet's changes.
 constexpr std::chrono::milliseconds watch_retry_delay{250};
+constexpr std::chrono::milliseconds check_period{1000};
 
 }  // namespace
 
@@ -28,7 +29,9 @@ void etcd_state_store::open_watch() {
   h.on_broken = [this](const std::string& why) { on_watch_broken(why); };
   watch_ =
       std::make_shared<etcd::watch_stream>(io_, members_[watch_member_], key_, false, std::move(h));
-  watch_->start(applied_revision_ + 1, watch_connect_timeout);
+  const std::int64_t from = std::max(applied_revision_, read_revision_) + 1;
+  watched_revision_ = std::max(watched_revision_, from - 1);
+  watch_->start(from, watch_connect_timeout);
 }
 
 void etcd_state_store::on_watch_message(const etcd::watch_message& message) {
@@ -40,6 +43,7 @@ void etcd_state_store::on_watch_message(const etcd::watch_message& message) {
   }
   for (const auto& event : message.events) {
     if (event.type == etcd::watch_event::kind::put && event.kv.key == key_) {
+      watched_revision_ = std::max(watched_revision_, event.kv.mod_revision);
       take_remote(event.kv);
     } else if (event.type == etcd::watch_event::kind::remove) {
       log::warn("state store: " + key_ + " was deleted; keeping version " +
@@ -95,7 +99,7 @@ void etcd_state_store::reread() {
                     take_remote(answer->kvs.front());
                   }
                   // Watch from now on: the read above holds everything before it.
-                  applied_revision_ = std::max(applied_revision_, answer->header.revision);
+                  read_revision_ = answer->header.revision;
                   open_watch();
                 });
 }
@@ -141,6 +145,60 @@ void etcd_state_store::apply_remote(const etcd::key_value& kv) {
   applied_weights_ = state->weights;
   notify(*state, change);
   registry_.applied(version_);
+}
+
+void etcd_state_store::arm_check() {
+  if (stopped_) {
+    return;
+  }
+  check_timer_.expires_after(check_period);
+  check_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !stopped_) {
+      check_fresh();
+    }
+  });
+}
+
+void etcd_state_store::check_fresh() {
+  client_->call("/v3/kv/range", etcd::range_request(key_, false),
+                [this](const boost::system::error_code& ec, unsigned status, std::string body) {
+                  if (stopped_) {
+                    return;
+                  }
+                  arm_check();
+                  etcd::gateway_error error;
+                  auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
+                  if (!answer) {
+                    set_up(false, etcd_failure(ec, status, error));
+                    return;
+                  }
+                  set_up(true, "");
+                  if (answer->kvs.empty() || !queue_.empty()) {
+                    return;  // a local commit in flight tells what the store holds soon enough
+                  }
+                  const auto& kv = answer->kvs.front();
+                  if (kv.mod_revision <= watched_revision_) {
+                    suspect_revision_ = 0;
+                    return;
+                  }
+                  if (suspect_revision_ == 0 || kv.mod_revision < suspect_revision_) {
+                    suspect_revision_ = kv.mod_revision;  // maybe just on its way through the watch
+                    return;
+                  }
+                  log::warn("state store: the watch did not bring revision " +
+                            std::to_string(suspect_revision_) + " within " +
+                            std::to_string(check_period.count()) +
+                            " ms; applying it from a read and watching through the next member");
+                  suspect_revision_ = 0;
+                  take_remote(kv);
+                  if (watch_) {
+                    watch_->stop();
+                    watch_.reset();
+                  }
+                  watch_retry_.cancel();
+                  watch_member_ = (watch_member_ + 1) % members_.size();
+                  open_watch();
+                });
 }
 
 }  // namespace quikedge::server

@@ -3,8 +3,8 @@
 // replica is routed by the others within 1 s, a stale If-Match on another
 // replica is refused, a restarted replica routes its first request by the
 // fleet's weights, the whole cluster down keeps traffic flowing by the last
-// weights while changes answer 503, and the raft leader's death does not fail
-// a change. Every wait polls with a deadline.
+// weights while changes answer 503, and neither the raft leader's death nor a
+// frozen member fails a change. Every wait polls with a deadline.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -282,6 +282,42 @@ TEST_F(FleetEtcdTest, ChangesSucceedWhenTheEtcdLeaderIsKilled) {
   auto again = put_weights(replica(2), 100, 0);
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_TRUE(eventually([&] { return routes_all_to(replica(1), "blue", 1); }, 1000ms));
+}
+
+TEST_F(FleetEtcdTest, AFrozenMemberDelaysButDoesNotStopChanges) {
+  // Every replica starts on member 0 (calls and watch): frozen, it accepts
+  // connections and answers nothing, the worst a slow member can do.
+  const pid_t frozen = cluster_->pid(0);
+  ASSERT_GT(frozen, 0);
+  ASSERT_EQ(::kill(frozen, SIGSTOP), 0);
+  const auto asked = std::chrono::steady_clock::now();
+  auto answer = put_weights(replica(0), 0, 100);
+  const auto answered = std::chrono::steady_clock::now();
+  EXPECT_LE(answered - asked, 5500ms);
+  EXPECT_EQ(answer.status, 200) << answer.body;
+  for (int i = 1; i < 3; ++i) {
+    // The watch on the frozen member brings nothing; the once-a-second read
+    // finds the change and moves the watch on.
+    EXPECT_TRUE(eventually([&] { return routes_all_to(replica(i), "green", 1); }, 4s,
+                           ids_[i] + " routing by a change its watch never brought"));
+  }
+  std::cout << "[ fleet    ] member 0 frozen: PUT answered in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(answered - asked).count()
+            << " ms, others routing by it after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - asked)
+                   .count()
+            << " ms" << std::endl;
+  // Moved on: the next change is routed as fast as ever.
+  auto again = put_weights(replica(1), 100, 0);
+  EXPECT_EQ(again.status, 200) << again.body;
+  for (int i = 0; i < 3; ++i) {
+    if (i != 1) {
+      EXPECT_TRUE(eventually([&] { return routes_all_to(replica(i), "blue", 1); }, 1000ms,
+                             ids_[i] + " after the watch moved on"));
+    }
+  }
+  ::kill(frozen, SIGCONT);
 }
 
 }  // namespace
