@@ -37,6 +37,7 @@ etcd_state_store::etcd_state_store(boost::asio::io_context& io, const config& se
       key_(settings.state.etcd.prefix + "/state"),
       prefix_(settings.state.etcd.prefix),
       client_(std::make_shared<etcd::gateway_client>(io, members_, call_timeout)),
+      read_client_(std::make_shared<etcd::gateway_client>(io, members_, call_timeout)),
       watch_retry_(io),
       check_timer_(io),
       registry_(io, settings, [this](bool up, const std::string& why) { set_up(up, why); }) {
@@ -81,6 +82,7 @@ void etcd_state_store::stop() {
   }
   registry_.stop();
   client_->cancel_all();
+  read_client_->cancel_all();
 }
 
 void etcd_state_store::set_up(bool up, const std::string& why) {

@@ -96,7 +96,10 @@ class etcd_state_store final : public state_store {
   std::vector<address> members_;
   std::string key_;
   std::string prefix_;
-  std::shared_ptr<etcd::gateway_client> client_;
+  std::shared_ptr<etcd::gateway_client> client_;  ///< commits: one call at a time, in order
+  /// Re-reads and the freshness check, so that a read waiting on a member
+  /// never holds a commit up behind it.
+  std::shared_ptr<etcd::gateway_client> read_client_;
   std::shared_ptr<etcd::watch_stream> watch_;
   std::size_t watch_member_ = 0;
   boost::asio::steady_timer watch_retry_;

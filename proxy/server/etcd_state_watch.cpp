@@ -78,30 +78,31 @@ void etcd_state_store::on_watch_broken(const std::string& why) {
 }
 
 void etcd_state_store::reread() {
-  client_->call("/v3/kv/range", etcd::range_request(key_, false),
-                [this](const boost::system::error_code& ec, unsigned status, std::string body) {
-                  if (stopped_) {
-                    return;
-                  }
-                  etcd::gateway_error error;
-                  auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
-                  if (!answer) {
-                    set_up(false, etcd_failure(ec, status, error));
-                    watch_retry_.expires_after(watch_retry_delay);
-                    watch_retry_.async_wait([this](const boost::system::error_code& e) {
-                      if (!e) {
-                        reread();
-                      }
-                    });
-                    return;
-                  }
-                  if (!answer->kvs.empty()) {
-                    take_remote(answer->kvs.front());
-                  }
-                  // Watch from now on: the read above holds everything before it.
-                  read_revision_ = answer->header.revision;
-                  open_watch();
-                });
+  read_client_->call(
+      "/v3/kv/range", etcd::range_request(key_, false),
+      [this](const boost::system::error_code& ec, unsigned status, std::string body) {
+        if (stopped_) {
+          return;
+        }
+        etcd::gateway_error error;
+        auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
+        if (!answer) {
+          set_up(false, etcd_failure(ec, status, error));
+          watch_retry_.expires_after(watch_retry_delay);
+          watch_retry_.async_wait([this](const boost::system::error_code& e) {
+            if (!e) {
+              reread();
+            }
+          });
+          return;
+        }
+        if (!answer->kvs.empty()) {
+          take_remote(answer->kvs.front());
+        }
+        // Watch from now on: the read above holds everything before it.
+        read_revision_ = answer->header.revision;
+        open_watch();
+      });
 }
 
 void etcd_state_store::take_remote(const etcd::key_value& kv) {
@@ -160,45 +161,46 @@ void etcd_state_store::arm_check() {
 }
 
 void etcd_state_store::check_fresh() {
-  client_->call("/v3/kv/range", etcd::range_request(key_, false),
-                [this](const boost::system::error_code& ec, unsigned status, std::string body) {
-                  if (stopped_) {
-                    return;
-                  }
-                  arm_check();
-                  etcd::gateway_error error;
-                  auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
-                  if (!answer) {
-                    set_up(false, etcd_failure(ec, status, error));
-                    return;
-                  }
-                  set_up(true, "");
-                  if (answer->kvs.empty() || !queue_.empty()) {
-                    return;  // a local commit in flight tells what the store holds soon enough
-                  }
-                  const auto& kv = answer->kvs.front();
-                  if (kv.mod_revision <= watched_revision_) {
-                    suspect_revision_ = 0;
-                    return;
-                  }
-                  if (suspect_revision_ == 0 || kv.mod_revision < suspect_revision_) {
-                    suspect_revision_ = kv.mod_revision;  // maybe just on its way through the watch
-                    return;
-                  }
-                  log::warn("state store: the watch did not bring revision " +
-                            std::to_string(suspect_revision_) + " within " +
-                            std::to_string(check_period.count()) +
-                            " ms; applying it from a read and watching through the next member");
-                  suspect_revision_ = 0;
-                  take_remote(kv);
-                  if (watch_) {
-                    watch_->stop();
-                    watch_.reset();
-                  }
-                  watch_retry_.cancel();
-                  watch_member_ = (watch_member_ + 1) % members_.size();
-                  open_watch();
-                });
+  read_client_->call(
+      "/v3/kv/range", etcd::range_request(key_, false),
+      [this](const boost::system::error_code& ec, unsigned status, std::string body) {
+        if (stopped_) {
+          return;
+        }
+        arm_check();
+        etcd::gateway_error error;
+        auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
+        if (!answer) {
+          set_up(false, etcd_failure(ec, status, error));
+          return;
+        }
+        set_up(true, "");
+        if (answer->kvs.empty() || !queue_.empty()) {
+          return;  // a local commit in flight tells what the store holds soon enough
+        }
+        const auto& kv = answer->kvs.front();
+        if (kv.mod_revision <= watched_revision_) {
+          suspect_revision_ = 0;
+          return;
+        }
+        if (suspect_revision_ == 0 || kv.mod_revision < suspect_revision_) {
+          suspect_revision_ = kv.mod_revision;  // maybe just on its way through the watch
+          return;
+        }
+        log::warn("state store: the watch did not bring revision " +
+                  std::to_string(suspect_revision_) + " within " +
+                  std::to_string(check_period.count()) +
+                  " ms; applying it from a read and watching through the next member");
+        suspect_revision_ = 0;
+        take_remote(kv);
+        if (watch_) {
+          watch_->stop();
+          watch_.reset();
+        }
+        watch_retry_.cancel();
+        watch_member_ = (watch_member_ + 1) % members_.size();
+        open_watch();
+      });
 }
 
 }  // namespace quikedge::server

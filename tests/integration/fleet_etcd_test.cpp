@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "support/child_process.hpp"
 #include "support/etcd_cluster.hpp"
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
@@ -326,6 +327,54 @@ TEST_F(FleetEtcdTest, AFrozenMemberDelaysButDoesNotStopChanges) {
     }
   }
   ::kill(frozen, SIGCONT);
+}
+
+TEST_F(FleetEtcdTest, AReplicaStartedWhileEtcdIsDownOpensNoListenerUntilItReadTheState) {
+  auto answer = put_weights(replica(0), 0, 100);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(replica(2).stop(), 0);  // else the new process would take over its sockets
+  for (int m = 0; m < 3; ++m) {
+    cluster_->kill(m);
+  }
+  // Its config file says blue 100; the fleet says green.
+  child_process late({bin_path("quikedge"), "--config", replica(2).config_path().string()});
+  EXPECT_TRUE(eventually(
+      [&] {
+        return late.stderr_text().find("quikedge: waiting for the state store") !=
+               std::string::npos;
+      },
+      5s, "the waiting line on stderr"));
+  EXPECT_EQ(late.stdout_text().find("listener"), std::string::npos) << late.stdout_text();
+  cluster_->start({0, 1, 2});
+  auto listener = late.wait_for_line("quikedge: listener http on ", deadline_in(20s));
+  ASSERT_TRUE(listener.has_value()) << late.stderr_text();
+  auto first = http_get(port_from_line(*listener), "/", {}, 2000ms);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.header("X-QuikEdge-Stack"), "green");
+  EXPECT_EQ(late.stop(), 0);
+}
+
+TEST(FleetFileBackend, TheFleetIsThisReplicaAlone) {
+  upstream_process blue("blue");
+  ASSERT_TRUE(blue.start());
+  proxy_process proxy;
+  proxy_config cfg;
+  cfg.stacks = {{"blue", {blue.address()}, 100}};
+  ASSERT_TRUE(proxy.start(cfg));
+  auto response = proxy.admin("GET", "/api/v1/fleet");
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto fleet = boost::json::parse(response.body);
+  EXPECT_EQ(fleet.at("backend"), "file");
+  EXPECT_EQ(fleet.at("store_up"), true);
+  ASSERT_EQ(fleet.at("replicas").as_array().size(), 1U);
+  const auto& self = fleet.at("replicas").as_array().front();
+  EXPECT_EQ(self.at("applied_version"), fleet.at("version"));
+  EXPECT_EQ(self.at("lag"), 0);
+  EXPECT_TRUE(fleet.at("rollout_leader").is_null());
+  EXPECT_EQ(proxy.metric("quikedge_fleet_replicas", {{"environment", "test"}}), 1);
+  EXPECT_EQ(proxy.metric("quikedge_state_store_up", {{"environment", "test"}}), 1);
+  EXPECT_EQ(proxy.metric("quikedge_state_version_applied", {{"environment", "test"}}),
+            fleet.at("version").to_number<double>());
 }
 
 }  // namespace
