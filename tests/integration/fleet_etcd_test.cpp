@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -352,6 +353,23 @@ TEST_F(FleetEtcdTest, AReplicaStartedWhileEtcdIsDownOpensNoListenerUntilItReadTh
   EXPECT_EQ(first.status, 200);
   EXPECT_EQ(first.header("X-QuikEdge-Stack"), "green");
   EXPECT_EQ(late.stop(), 0);
+}
+
+TEST_F(FleetEtcdTest, AConfigFileWhoseWeightsChangedIsTheLastChangeForTheFleet) {
+  EXPECT_EQ(replica(2).stop(), 0);
+  // An operator edits replica-c's file (as a config rollout would) and restarts it.
+  std::string yaml = read_file(replica(2).config_path());
+  const std::string old_weights = "blue: 100, green: 0";
+  ASSERT_NE(yaml.find(old_weights), std::string::npos) << yaml;
+  yaml.replace(yaml.find(old_weights), old_weights.size(), "blue: 0, green: 100");
+  { std::ofstream(replica(2).config_path()) << yaml; }
+  ASSERT_TRUE(replica(2).start_on(replica(2).config_path()));
+  EXPECT_TRUE(routes_all_to(replica(2), "green"));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(eventually([&] { return routes_all_to(replica(i), "green", 1); }, 1000ms,
+                           ids_[i] + " following replica-c's new file weights"));
+  }
+  EXPECT_EQ(version_of(replica(0)), version_of(replica(2)));
 }
 
 TEST(FleetFileBackend, TheFleetIsThisReplicaAlone) {
