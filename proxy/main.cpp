@@ -14,6 +14,7 @@
 #include "quikedge/config_loader.hpp"
 #include "rollout/rollout_engine.hpp"
 #include "server/control_plane.hpp"
+#include "server/etcd_state_store.hpp"
 #include "server/file_state_store.hpp"
 #include "server/startup.hpp"
 #include "server/state_view.hpp"
@@ -76,9 +77,24 @@ void print_demo_help() {
 /// SIGHUP reloads the config file.
 int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   boost::asio::io_context control_io{1};
-  // Every change is stored (on disk before it is answered), applied by the
-  // control plane, then seen by the audit log and the rollout engine.
-  quikedge::server::file_state_store saved(quikedge::server::file_state_store::path_for(*cfg));
+  // Every change is stored (on disk, or in etcd for a fleet, before it is
+  // answered), applied by the control plane, then seen by the audit log and
+  // the rollout engine.
+  std::unique_ptr<quikedge::server::state_store> store;
+  quikedge::server::etcd_state_store* fleet = nullptr;
+  std::string saved_at;
+  if (cfg->state.backend == quikedge::state_backend::etcd) {
+    auto etcd = std::make_unique<quikedge::server::etcd_state_store>(control_io, *cfg);
+    fleet = etcd.get();
+    saved_at = etcd->describe();
+    store = std::move(etcd);
+  } else {
+    auto file = std::make_unique<quikedge::server::file_state_store>(
+        quikedge::server::file_state_store::path_for(*cfg));
+    saved_at = file->path();
+    store = std::move(file);
+  }
+  auto& saved = *store;
   quikedge::server::control_plane control(control_io, cfg, saved);
   quikedge::admin::audit_log audit;
   audit.open(cfg->admin.audit_log);
@@ -89,10 +105,13 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   quikedge::admin::admin_server admin(control_io, {control, view, rollouts});
   const std::string upgrade_path = demo ? "" : quikedge::server::upgrade_socket_path(*cfg);
   quikedge::server::upgrade_client client(upgrade_path);
-  const int inherited_admin = quikedge::server::start_serving(
-      control, upgrade_path.empty() ? nullptr : &client, saved.path());
+  const int inherited_admin =
+      quikedge::server::start_serving(control, upgrade_path.empty() ? nullptr : &client, saved_at);
   rollouts.start();
   admin.start(inherited_admin);
+  if (fleet != nullptr) {
+    fleet->start(admin.bound_address());  // the watch and this replica's registration
+  }
   if (demo) {
     print_demo_help();
   }
@@ -105,6 +124,9 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   hooks.stop_serving = [&] {
     admin.stop();
     rollouts.stop();
+    if (fleet != nullptr) {
+      fleet->stop();  // the successor registers itself
+    }
   };
   hooks.drain_and_exit = [&control_io] { control_io.stop(); };
   quikedge::server::upgrade_server upgrades(control_io, upgrade_path, std::move(hooks));
@@ -116,6 +138,9 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   stop_signals.async_wait([&](const boost::system::error_code&, int) {
     admin.stop();
     rollouts.stop();
+    if (fleet != nullptr) {
+      fleet->stop();
+    }
     control_io.stop();
   });
   boost::asio::signal_set hangup(control_io, SIGHUP);

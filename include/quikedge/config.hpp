@@ -148,9 +148,23 @@ struct retry_config {
 /// JSON-lines access log, written off the hot path. Off when path is empty.
 /// Where the live routing state (weights, version, who changed them,
 /// the rollback target, drain windows) survives a restart.
+enum class state_backend { file, etcd };
+
+/// The etcd backend: the fleet's shared state lives under `prefix`.
+struct etcd_config {
+  std::vector<address> endpoints;  ///< members' JSON gateways (http:// only)
+  std::string prefix = "/quikedge/live";
+  duration lease_ttl{5000};  ///< replica liveness
+  /// Empty in the file: hostname:admin-port, filled in by the loader (for
+  /// either backend: GET /api/v1/fleet names this replica by it).
+  std::string replica_id;
+};
+
 struct state_config {
+  state_backend backend = state_backend::file;
   /// The file backend's file; empty: CONFIG.state.json beside the config file.
   std::string file;
+  etcd_config etcd;
 };
 
 struct access_log_config {

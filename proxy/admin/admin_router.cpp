@@ -24,12 +24,13 @@ struct route {
   handler_fn handler;
 };
 
-const std::array<route, 16> routes = {{
+const std::array<route, 17> routes = {{
     {http::verb::get, "/", std::nullopt, dashboard},
     {http::verb::get, "/healthz", std::nullopt, handle_healthz},
     {http::verb::get, "/readyz", std::nullopt, handle_readyz},
     {http::verb::get, "/metrics", std::nullopt, handle_metrics},
     {http::verb::get, "/api/v1/state", role::readonly, handle_state},
+    {http::verb::get, "/api/v1/fleet", role::readonly, handle_fleet},
     {http::verb::put, "/api/v1/weights", role::operator_, handle_put_weights},
     {http::verb::post, "/api/v1/rollback", role::operator_, handle_rollback},
     {http::verb::post, "/api/v1/reload", role::admin, handle_reload},

@@ -14,6 +14,10 @@ void handle_healthz(admin_context& ctx, const call& c, const respond_fn& respond
 void handle_readyz(admin_context& ctx, const call& c, const respond_fn& respond);
 void handle_metrics(admin_context& ctx, const call& c, const respond_fn& respond);
 void handle_state(admin_context& ctx, const call& c, const respond_fn& respond);
+/// GET /api/v1/fleet: the replicas sharing the state store (SPEC 10).
+void handle_fleet(admin_context& ctx, const call& c, const respond_fn& respond);
+/// The body of GET /api/v1/fleet.
+std::string fleet_json(const control_plane& control);
 void handle_put_weights(admin_context& ctx, const call& c, const respond_fn& respond);
 void handle_rollback(admin_context& ctx, const call& c, const respond_fn& respond);
 void handle_reload(admin_context& ctx, const call& c, const respond_fn& respond);

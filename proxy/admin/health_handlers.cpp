@@ -41,6 +41,12 @@ void handle_metrics(admin_context& ctx, const call& c, const respond_fn& respond
   }
   input.config_version = control.version();
   input.rollout_state = std::string(rollout::to_string(ctx.rollouts.state()));
+  const auto& store = control.store();
+  input.state_store_up = store.available();
+  input.state_version_applied = control.version();
+  if (store.backend() == "etcd") {
+    input.fleet_replicas = store.replicas().size();
+  }
   response res{http::status::ok, c.message.version()};
   res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   res.keep_alive(c.message.keep_alive());

@@ -144,26 +144,4 @@ void read_access_log(const field& f, read_context& ctx, config& out) {
   }
 }
 
-void read_state(const field& f, read_context& ctx, config& out) {
-  node_reader& r = ctx.reader;
-  auto entries = r.map_entries(f.value, f.path, {"backend", "file", "etcd"});
-  if (!entries) {
-    return;
-  }
-  for (const field& e : *entries) {
-    if (e.key == "backend") {
-      int index = 0;
-      if (r.read_choice(e, {"file", "etcd"}, index) && index == 1) {
-        r.fail(e.path, e.path + ": the etcd backend is not built yet; use backend: file");
-      }
-    } else if (e.key == "file") {
-      if (r.read_string(e, out.state.file)) {
-        out.state.file = ctx.resolve(out.state.file);
-      }
-    } else if (e.key == "etcd") {
-      r.fail_at_key(e.path, e.path + ": the etcd backend is not built yet; use backend: file");
-    }
-  }
-}
-
 }  // namespace quikedge::config_detail

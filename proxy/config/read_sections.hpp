@@ -36,4 +36,8 @@ void read_rollout(const field& f, read_context& ctx, config& out);
 void read_trusted_proxies(const field& f, read_context& ctx, config& out);
 void read_state(const field& f, read_context& ctx, config& out);
 
+/// state.etcd.replica_id when the file leaves it empty: hostname:admin-port,
+/// unique per machine and admin port, stable across restarts.
+std::string default_replica_id(const config& cfg);
+
 }  // namespace quikedge::config_detail

@@ -83,6 +83,9 @@ config_load_result load(const std::string& text, const std::string& name,
     for (const stack_config& s : cfg.stacks) {
       cfg.routing.weights.try_emplace(s.name, 0);
     }
+    if (cfg.state.etcd.replica_id.empty()) {
+      cfg.state.etcd.replica_id = config_detail::default_replica_id(cfg);
+    }
     // A document that is not a map has nothing the other layers could check.
     if (!where.is_broken_here("")) {
       config_detail::validate_config(cfg, where, errors);

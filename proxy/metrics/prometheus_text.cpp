@@ -153,6 +153,22 @@ void render_gauges(std::string& out, const exposition_input& input) {
       .append("\"} ");
   append_uint(out, input.config_version);
   out.push_back('\n');
+  auto environment_gauge = [&](const char* name, const char* help, std::uint64_t value) {
+    family_header(out, name, "gauge", help);
+    out.append(name).append("{environment=\"").append(escape_label_value(input.environment));
+    out.append("\"} ");
+    append_uint(out, value);
+    out.push_back('\n');
+  };
+  environment_gauge("quikedge_state_store_up",
+                    "1 while the state store confirms changes; 0: serving the last applied state.",
+                    input.state_store_up ? 1 : 0);
+  environment_gauge("quikedge_state_version_applied",
+                    "Version of the routing state this replica applied last.",
+                    input.state_version_applied);
+  environment_gauge("quikedge_fleet_replicas",
+                    "Replicas registered alive in the shared state store (1 with the file store).",
+                    input.fleet_replicas);
   family_header(out, "quikedge_upstream_healthy", "gauge", "1 when the endpoint takes traffic.");
   for (const auto& stack : input.stacks) {
     for (const auto& endpoint : stack.endpoints) {

@@ -30,6 +30,9 @@ struct exposition_input {
   std::vector<stack_gauge> stacks;  ///< the stacks configured now
   std::uint64_t config_version = 0;
   std::string rollout_state = "idle";
+  bool state_store_up = true;
+  std::uint64_t state_version_applied = 0;
+  std::uint64_t fleet_replicas = 1;  ///< replicas registered alive (1 with the file store)
 };
 
 /// Renders every family. Output ends with a newline.

@@ -137,11 +137,14 @@ void control_plane::commit(pending_change next, std::optional<std::uint64_t> exp
   state.changed_by = origin.actor;
   state.stable_stack = next.stable_stack;
   state.drains_left = next.drains.left(std::chrono::steady_clock::now());
-  pending_ = std::move(next);
+  pending_.push_back(std::move(next));
   store_.commit(std::move(state), expected_version, change,
                 [this, done = std::move(done)](const change_result& result, const live_state&) {
-                  pending_.reset();  // consumed by on_state_committed, unless refused
                   if (!result.error.empty()) {
+                    // Refused: never reached on_state_committed, which consumes the others.
+                    if (!pending_.empty()) {
+                      pending_.pop_front();
+                    }
                     done(result);
                     return;
                   }
@@ -154,9 +157,10 @@ void control_plane::commit(pending_change next, std::optional<std::uint64_t> exp
 }
 
 void control_plane::on_state_committed(const live_state& state, const change_record& change) {
-  if (pending_) {
-    apply(std::move(*pending_), state);
-    pending_.reset();
+  if (!pending_.empty()) {
+    auto next = std::move(pending_.front());
+    pending_.pop_front();
+    apply(std::move(next), state);
   } else {
     // Committed elsewhere: the weights as stored, drains as far as they are known.
     pending_change next = prepare(state.weights, std::chrono::milliseconds(0), false);

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,8 @@ class control_plane final : public rollout::traffic_control, private state_obser
                                                      rollout::steady_time now) const override;
 
   [[nodiscard]] const config& settings() const override { return *settings_; }
+  /// The store every change goes through (reachability, fleet, for the admin API).
+  [[nodiscard]] const state_store& store() const { return store_; }
   [[nodiscard]] const weight_map& weights() const override { return weights_; }
   [[nodiscard]] std::uint64_t version() const { return version_; }
   [[nodiscard]] std::chrono::system_clock::time_point changed_at() const { return changed_at_; }
@@ -135,7 +138,9 @@ class control_plane final : public rollout::traffic_control, private state_obser
   std::optional<std::string> stable_stack_;  ///< held all weight before the last shift
   drain_tracker drains_;
   boost::asio::steady_timer drain_timer_;
-  std::optional<pending_change> pending_;  ///< the local change being committed
+  /// Local changes being committed, oldest first: a remote store answers
+  /// later, in the order it was asked, and may be asked again meanwhile.
+  std::deque<pending_change> pending_;
 };
 
 }  // namespace quikedge::server

@@ -6,6 +6,7 @@
 // tells its observers about every change it commits. Control thread only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -25,6 +26,15 @@ class state_observer {
   virtual ~state_observer() = default;
   /// `state` is what the change produced (its version included).
   virtual void on_state_committed(const live_state& state, const change_record& change) = 0;
+};
+
+/// One replica of the fleet sharing a store, as its registration says.
+struct replica_info {
+  std::string id;
+  std::string address;  ///< its admin address
+  std::uint64_t applied_version = 0;
+  std::chrono::system_clock::time_point started_at;
+  std::chrono::system_clock::time_point last_seen;  ///< when this replica last read it alive
 };
 
 /// What load() found.
@@ -66,6 +76,10 @@ class state_store {
   /// False while the store cannot confirm changes; the proxy keeps serving
   /// the last state it applied (fail static).
   [[nodiscard]] virtual bool available() const = 0;
+
+  /// The replicas registered alive in a shared store, this one included;
+  /// empty for a store of one machine.
+  [[nodiscard]] virtual std::vector<replica_info> replicas() const { return {}; }
 
   /// `observer` is not owned and must outlive the store's use.
   void subscribe(state_observer& observer) { observers_.push_back(&observer); }

@@ -149,6 +149,10 @@ bool etcd_cluster::running(int member) const {
   return members_.at(member).process != nullptr;
 }
 
+pid_t etcd_cluster::pid(int member) const {
+  return members_.at(member).process ? members_.at(member).process->pid() : -1;
+}
+
 bool etcd_cluster::answers(int member) const {
   if (!members_.at(member).process) {
     return false;

@@ -40,6 +40,9 @@ class etcd_cluster {
   /// member of three never answers: it has no quorum), and waits until they answer.
   void start(std::initializer_list<int> members);
   [[nodiscard]] bool running(int member) const;
+  /// The member's PID (for SIGSTOP/SIGCONT: a member that accepts but does not
+  /// answer), or -1 when it is not running.
+  [[nodiscard]] pid_t pid(int member) const;
 
   /// The member the others follow, or -1 when none answers with one.
   [[nodiscard]] int leader() const;

@@ -30,6 +30,7 @@ constexpr std::string_view usage =
 
 commands:
   state                          show weights, stacks and endpoints
+  fleet                          show the replicas sharing the state store, what each applied
   weights STACK=W [STACK=W...]   set the weights (name every stack) [--if-match N] [--reason TEXT]
   rollback [--to STACK]          all weight back at once [--reason TEXT]
   reload                         re-read the config file
@@ -157,6 +158,9 @@ std::optional<call_spec> build_call(const options& opts, std::string& error) {
   if (w[0] == "state" && w.size() == 1) {
     return call_spec{http::verb::get, "/api/v1/state", ""};
   }
+  if (w[0] == "fleet" && w.size() == 1) {
+    return call_spec{http::verb::get, "/api/v1/fleet", ""};
+  }
   if (w[0] == "weights" && w.size() >= 2) {
     boost::json::object weights;
     for (std::size_t i = 1; i < w.size(); ++i) {
@@ -201,6 +205,35 @@ std::optional<call_spec> build_call(const options& opts, std::string& error) {
   return std::nullopt;
 }
 
+/// `quikctl fleet`: one line per replica, laggards marked.
+void print_fleet(const boost::json::object& root) {
+  auto text = [](const boost::json::value* v) {
+    return v == nullptr
+               ? std::string("?")
+               : (v->is_string() ? std::string(v->as_string()) : boost::json::serialize(*v));
+  };
+  std::cout << "backend " << text(root.if_contains("backend")) << "  store "
+            << (root.contains("store_up") && root.at("store_up").is_bool() &&
+                        root.at("store_up").as_bool()
+                    ? "up"
+                    : "DOWN")
+            << "  version " << text(root.if_contains("version")) << "  rollout leader "
+            << text(root.if_contains("rollout_leader")) << '\n';
+  if (!root.at("replicas").is_array()) {
+    return;
+  }
+  for (const auto& r : root.at("replicas").as_array()) {
+    if (!r.is_object()) {
+      continue;
+    }
+    const auto& o = r.as_object();
+    std::cout << "  " << text(o.if_contains("id")) << "\t" << text(o.if_contains("address"))
+              << "\tapplied " << text(o.if_contains("applied_version")) << "\tlag "
+              << text(o.if_contains("lag")) << "\tseen " << text(o.if_contains("last_seen"))
+              << '\n';
+  }
+}
+
 /// Human-readable summary of a state document; falls back to the raw body.
 void print_text(const std::string& body) {
   boost::system::error_code ec;
@@ -212,6 +245,10 @@ void print_text(const std::string& body) {
   const auto& root = doc.as_object();
   if (auto* err = root.if_contains("error")) {
     std::cout << "error: " << (err->is_string() ? std::string(err->as_string()) : "") << '\n';
+    return;
+  }
+  if (root.contains("replicas") && root.contains("backend")) {
+    print_fleet(root);
     return;
   }
   if (root.contains("state") && !root.contains("weights")) {

@@ -140,5 +140,24 @@ TEST(ValidConfigs, MinimalTakesTheDefaults) {
   EXPECT_FALSE(cfg.trusted_proxies.has_value());
 }
 
+TEST(ValidConfigs, FleetEtcdStatesItsStore) {
+  config cfg = load_ok("fleet-etcd.yaml");
+  EXPECT_EQ(cfg.state.backend, state_backend::etcd);
+  ASSERT_EQ(cfg.state.etcd.endpoints.size(), 3U);
+  EXPECT_EQ(cfg.state.etcd.endpoints[1], (address{"127.0.0.1", 22379}));
+  EXPECT_EQ(cfg.state.etcd.prefix, "/quikedge/live");
+  EXPECT_EQ(cfg.state.etcd.lease_ttl, milliseconds(5000));
+  // Left empty in the file: hostname:admin-port, so replicas on one host differ.
+  EXPECT_TRUE(cfg.state.etcd.replica_id.ends_with(":9901")) << cfg.state.etcd.replica_id;
+  EXPECT_GT(cfg.state.etcd.replica_id.size(), 5U);
+}
+
+TEST(ValidConfigs, StateDefaultsToTheFileBackend) {
+  config cfg = load_ok("minimal.yaml");
+  EXPECT_EQ(cfg.state.backend, state_backend::file);
+  // Named either way: GET /api/v1/fleet lists this replica alone by it.
+  EXPECT_TRUE(cfg.state.etcd.replica_id.ends_with(":9901")) << cfg.state.etcd.replica_id;
+}
+
 }  // namespace
 }  // namespace quikedge

@@ -178,5 +178,63 @@ TEST(ControlPlaneSharedStore, AStoreThatCannotConfirmChangesNothing) {
   EXPECT_EQ(control.version(), 1U);
 }
 
+/// A store that answers later, in order, as a remote one does.
+class deferred_store final : public state_store {
+ public:
+  std::string_view backend() const override { return "deferred"; }
+  load_result load() override { return {}; }
+  void adopt(const live_state& state) override { version_ = state.version; }
+  void commit(live_state next, std::optional<std::uint64_t>, const change_record& change,
+              commit_fn done) override {
+    waiting_.push_back({std::move(next), change, std::move(done)});
+  }
+  std::uint64_t version() const override { return version_; }
+  bool available() const override { return true; }
+
+  /// Answers the oldest commit: stored (notify, then done) or refused with 503.
+  void answer_oldest(bool store) {
+    auto call = std::move(waiting_.front());
+    waiting_.erase(waiting_.begin());
+    if (!store) {
+      call.done({503, "state store unavailable: test"}, call.next);
+      return;
+    }
+    call.next.version = ++version_;
+    notify(call.next, call.change);
+    call.done({200, ""}, call.next);
+  }
+
+ private:
+  struct waiting {
+    live_state next;
+    change_record change;
+    commit_fn done;
+  };
+  std::vector<waiting> waiting_;
+  std::uint64_t version_ = 1;
+};
+
+TEST(ControlPlaneSharedStore, ChangesInFlightTogetherAreAppliedInTheOrderStored) {
+  boost::asio::io_context io;
+  deferred_store store;
+  control_plane control(io, std::make_shared<const config>(test::two_stacks()), store);
+  std::vector<int> statuses;
+  control.set_weights({{"blue", 0}, {"green", 100}}, std::nullopt, {"ops", "local", ""},
+                      "set_weights", [&](change_result r) { statuses.push_back(r.status); });
+  control.set_weights({{"blue", 30}, {"green", 70}}, std::nullopt, {"ops", "local", ""},
+                      "set_weights", [&](change_result r) { statuses.push_back(r.status); });
+  control.set_weights({{"blue", 60}, {"green", 40}}, std::nullopt, {"ops", "local", ""},
+                      "set_weights", [&](change_result r) { statuses.push_back(r.status); });
+  store.answer_oldest(true);
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 0}, {"green", 100}}));
+  store.answer_oldest(false);  // refused: the second change leaves no trace
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 0}, {"green", 100}}));
+  store.answer_oldest(true);
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 60}, {"green", 40}}));
+  EXPECT_EQ(control.version(), 3U);
+  io.run();  // the workers' acks (none run here) and timers
+  EXPECT_EQ(statuses.size(), 3U);
+}
+
 }  // namespace
 }  // namespace quikedge::server

@@ -1,0 +1,55 @@
+// GET /api/v1/fleet (SPEC 10): the replicas sharing this replica's state
+// store, what each has applied and how far it lags. With the file backend the
+// fleet is this replica alone. Control thread.
+#include <boost/json.hpp>
+
+#include <ctime>
+
+#include "admin/handlers.hpp"
+
+namespace quikedge::admin {
+namespace {
+
+std::string iso_time(std::chrono::system_clock::time_point when) {
+  auto seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace
+
+std::string fleet_json(const control_plane& control) {
+  const auto& store = control.store();
+  const std::uint64_t version = control.version();
+  auto replicas = store.replicas();
+  if (store.backend() != "etcd") {
+    const auto now = std::chrono::system_clock::now();
+    replicas = {{control.settings().state.etcd.replica_id,
+                 control.settings().admin.bind.to_string(), version, now, now}};
+  }
+  boost::json::array list;
+  for (const auto& r : replicas) {
+    list.push_back({{"id", r.id},
+                    {"address", r.address},
+                    {"applied_version", r.applied_version},
+                    {"lag", r.applied_version >= version ? 0 : version - r.applied_version},
+                    {"last_seen", iso_time(r.last_seen)}});
+  }
+  boost::json::object fleet{
+      {"backend", store.backend()},
+      {"store_up", store.available()},
+      {"version", version},
+      {"replicas", std::move(list)},
+      // Rollout leadership is not built yet: no replica drives one for the fleet.
+      {"rollout_leader", nullptr}};
+  return boost::json::serialize(fleet);
+}
+
+void handle_fleet(admin_context& ctx, const call& c, const respond_fn& respond) {
+  respond(json_response(c.message, http::status::ok, fleet_json(ctx.control)));
+}
+
+}  // namespace quikedge::admin
