@@ -1,4 +1,4 @@
-// GET /api/v1/fleet (SPEC 10): the replicas sharing this replica's state
+// GET /api/v1/fleet: the replicas sharing this replica's state
 // store, what each has applied and how far it lags. With the file backend the
 // fleet is this replica alone. Control thread.
 #include <boost/json.hpp>

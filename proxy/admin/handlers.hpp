@@ -14,7 +14,7 @@ void handle_healthz(admin_context& ctx, const call& c, const respond_fn& respond
 void handle_readyz(admin_context& ctx, const call& c, const respond_fn& respond);
 void handle_metrics(admin_context& ctx, const call& c, const respond_fn& respond);
 void handle_state(admin_context& ctx, const call& c, const respond_fn& respond);
-/// GET /api/v1/fleet: the replicas sharing the state store (SPEC 10).
+/// GET /api/v1/fleet: the replicas sharing the state store.
 void handle_fleet(admin_context& ctx, const call& c, const respond_fn& respond);
 /// The body of GET /api/v1/fleet.
 std::string fleet_json(const control_plane& control);

@@ -27,7 +27,7 @@ namespace quikedge::server {
 
 class etcd_state_store final : public state_store {
  public:
-  /// A change is answered within this, confirmed or 503 (SPEC 10: 5 s, less
+  /// A change is answered within this, confirmed or 503 (the admin API promises 5 s, less
   /// the time to publish the table and write the answer).
   static constexpr std::chrono::milliseconds commit_deadline{4750};
   /// load() gives up (and the process does not start) after this.
