@@ -3,23 +3,10 @@
 // fleet is this replica alone. Control thread.
 #include <boost/json.hpp>
 
-#include <ctime>
-
 #include "admin/handlers.hpp"
+#include "util/iso_time.hpp"
 
 namespace quikedge::admin {
-namespace {
-
-std::string iso_time(std::chrono::system_clock::time_point when) {
-  auto seconds = std::chrono::system_clock::to_time_t(when);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-}  // namespace
 
 std::string fleet_json(const control_plane& control) {
   const auto& store = control.store();
@@ -36,7 +23,7 @@ std::string fleet_json(const control_plane& control) {
                     {"address", r.address},
                     {"applied_version", r.applied_version},
                     {"lag", r.applied_version >= version ? 0 : version - r.applied_version},
-                    {"last_seen", iso_time(r.last_seen)}});
+                    {"last_seen", util::iso_time(r.last_seen)}});
   }
   boost::json::object fleet{
       {"backend", store.backend()},

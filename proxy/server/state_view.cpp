@@ -6,23 +6,10 @@
 
 #include <boost/json.hpp>
 
-#include <ctime>
-
 #include "server/control_plane.hpp"
+#include "util/iso_time.hpp"
 
 namespace quikedge::server {
-namespace {
-
-std::string iso_time(std::chrono::system_clock::time_point when) {
-  auto seconds = std::chrono::system_clock::to_time_t(when);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-}  // namespace
 
 std::string render_state(const state_document& doc) {
   boost::json::object state;
@@ -33,7 +20,7 @@ std::string render_state(const state_document& doc) {
     weights[name] = weight;
   }
   state["weights"] = std::move(weights);
-  state["changed_at"] = iso_time(doc.changed_at);
+  state["changed_at"] = util::iso_time(doc.changed_at);
   state["changed_by"] = doc.changed_by;
   boost::json::object stacks;
   for (const auto& stack : doc.stacks) {
