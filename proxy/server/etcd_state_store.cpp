@@ -206,76 +206,77 @@ void etcd_state_store::check_expected(const std::shared_ptr<pending_commit>& cal
       });
 }
 
-void etcd_state_store::send_txn(const std::shared_ptr<pending_commit>& call) {
+void etcd_state_store::call_for(const std::shared_ptr<pending_commit>& call, std::string path,
+                                std::string body, etcd::gateway_client::reply_fn on_answer) {
   if (std::chrono::steady_clock::now() >= call->deadline) {
     fail(call, 503, "state store unavailable: " + call->last_error);
     return;
   }
-  client_->call(
-      "/v3/kv/txn", etcd::compare_and_put_request(key_, call->value, call->base_revision),
-      [this, call](const boost::system::error_code& ec, unsigned status, std::string body) {
-        if (call->answered || stopped_) {
-          return;  // answered 503 at the deadline; what the store holds comes by the watch
-        }
-        etcd::gateway_error error;
-        auto answer = ec ? std::nullopt : etcd::parse_txn(body, &error);
-        if (!answer) {
-          // Maybe applied, maybe not: what the store holds decides.
-          call->last_error = etcd_failure(ec, status, error);
-          if (ec) {
-            set_up(false, call->last_error);
-          }
-          verify(call);
-          return;
-        }
-        set_up(true, "");
-        if (answer->succeeded) {
-          succeed(call, answer->header.revision);
-          return;
-        }
-        std::optional<etcd::key_value> current;
-        if (!answer->current.empty()) {
-          current = answer->current.front();
-        }
-        if (current && current->value == call->value) {
-          succeed(call, current->mod_revision);  // an earlier try of this very call went in
-          return;
-        }
-        conflict(call, current);
-      });
+  client_->call(std::move(path), std::move(body),
+                [this, call, on_answer = std::move(on_answer)](const boost::system::error_code& ec,
+                                                               unsigned status, std::string text) {
+                  if (call->answered || stopped_) {
+                    return;  // answered 503 at the deadline; the watch brings what is stored
+                  }
+                  on_answer(ec, status, std::move(text));
+                });
+}
+
+void etcd_state_store::send_txn(const std::shared_ptr<pending_commit>& call) {
+  call_for(call, "/v3/kv/txn",
+           etcd::compare_and_put_request(key_, call->value, call->base_revision),
+           [this, call](const boost::system::error_code& ec, unsigned status, std::string body) {
+             etcd::gateway_error error;
+             auto answer = ec ? std::nullopt : etcd::parse_txn(body, &error);
+             if (!answer) {
+               // Maybe applied, maybe not: what the store holds decides.
+               call->last_error = etcd_failure(ec, status, error);
+               if (ec) {
+                 set_up(false, call->last_error);
+               }
+               verify(call);
+               return;
+             }
+             set_up(true, "");
+             if (answer->succeeded) {
+               succeed(call, answer->header.revision);
+               return;
+             }
+             std::optional<etcd::key_value> current;
+             if (!answer->current.empty()) {
+               current = answer->current.front();
+             }
+             if (current && current->value == call->value) {
+               succeed(call, current->mod_revision);  // an earlier try of this very call went in
+               return;
+             }
+             conflict(call, current);
+           });
 }
 
 void etcd_state_store::verify(const std::shared_ptr<pending_commit>& call) {
-  if (std::chrono::steady_clock::now() >= call->deadline) {
-    fail(call, 503, "state store unavailable: " + call->last_error);
-    return;
-  }
-  client_->call(
-      "/v3/kv/range", etcd::range_request(key_, false),
-      [this, call](const boost::system::error_code& ec, unsigned status, std::string body) {
-        if (call->answered || stopped_) {
-          return;  // answered 503 at the deadline; what the store holds comes by the watch
-        }
-        etcd::gateway_error error;
-        auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
-        if (!answer) {
-          call->last_error = etcd_failure(ec, status, error);
-          retry_later(call, false, std::chrono::milliseconds(200));
-          return;
-        }
-        set_up(true, "");
-        std::optional<etcd::key_value> current;
-        if (!answer->kvs.empty()) {
-          current = answer->kvs.front();
-        }
-        if (current && current->value == call->value) {
-          succeed(call, current->mod_revision);
-        } else if ((current ? current->mod_revision : 0) == call->base_revision) {
-          retry_later(call, true, std::chrono::milliseconds(100));  // not applied: try again
-        } else {
-          conflict(call, current);
-        }
-      });
+  call_for(call, "/v3/kv/range", etcd::range_request(key_, false),
+           [this, call](const boost::system::error_code& ec, unsigned status, std::string body) {
+             etcd::gateway_error error;
+             auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
+             if (!answer) {
+               call->last_error = etcd_failure(ec, status, error);
+               retry_later(call, false, std::chrono::milliseconds(200));
+               return;
+             }
+             set_up(true, "");
+             std::optional<etcd::key_value> current;
+             if (!answer->kvs.empty()) {
+               current = answer->kvs.front();
+             }
+             if (current && current->value == call->value) {
+               succeed(call, current->mod_revision);
+             } else if ((current ? current->mod_revision : 0) == call->base_revision) {
+               retry_later(call, true, std::chrono::milliseconds(100));  // not applied: try again
+             } else {
+               conflict(call, current);
+             }
+           });
 }
 
 void etcd_state_store::retry_later(const std::shared_ptr<pending_commit>& call, bool txn,

@@ -65,6 +65,10 @@ class etcd_state_store final : public state_store {
   void run_front();
   /// If-Match differs from the version applied here: read what is stored.
   void check_expected(const std::shared_ptr<pending_commit>& call);
+  /// One gateway call for `call`: 503 instead once its deadline passed;
+  /// `on_answer` runs only while the change is still unanswered.
+  void call_for(const std::shared_ptr<pending_commit>& call, std::string path, std::string body,
+                etcd::gateway_client::reply_fn on_answer);
   void send_txn(const std::shared_ptr<pending_commit>& call);
   void verify(const std::shared_ptr<pending_commit>& call);
   /// The stored state is not what `call` was based on: rebase or 409.
