@@ -105,6 +105,11 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   quikedge::admin::admin_server admin(control_io, {control, view, rollouts});
   const std::string upgrade_path = demo ? "" : quikedge::server::upgrade_socket_path(*cfg);
   quikedge::server::upgrade_client client(upgrade_path);
+  // Signals are caught from before the first listener opens: one that arrives while
+  // start-up finishes waits in the sets for the handlers below instead of killing
+  // the process with connections already accepted.
+  boost::asio::signal_set stop_signals(control_io, SIGINT, SIGTERM);
+  boost::asio::signal_set hangup(control_io, SIGHUP);
   const int inherited_admin =
       quikedge::server::start_serving(control, upgrade_path.empty() ? nullptr : &client, saved_at);
   rollouts.start();
@@ -134,7 +139,6 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
     upgrades.start();
   }
 
-  boost::asio::signal_set stop_signals(control_io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const boost::system::error_code&, int) {
     admin.stop();
     rollouts.stop();
@@ -143,7 +147,6 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
     }
     control_io.stop();
   });
-  boost::asio::signal_set hangup(control_io, SIGHUP);
   std::function<void()> wait_hangup = [&] {
     hangup.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) {
