@@ -8,8 +8,9 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 TSAN_DIR ?= build-tsan
 # The concurrency tests: snapshot swaps and reloads under load, drains, rollouts,
-# failover, shutdown and the binary upgrade (one process handing sockets to another).
-TSAN_TESTS ?= admin_security|split|websocket|lifecycle|rollout_control|resilience|upgrade|sticky_cookie
+# failover, shutdown, the binary upgrade (one process handing sockets to another) and
+# fleet replicas applying changes from etcd.
+TSAN_TESTS ?= admin_security|split|websocket|lifecycle|rollout_control|resilience|upgrade|sticky_cookie|Fleet
 FUZZ_DIR ?= build-fuzz
 FUZZ_CXX ?= clang++-14
 FUZZ_SECONDS ?= 60
