@@ -79,11 +79,13 @@ void etcd_cluster::launch(int index) {
       m.started_once ? "existing" : "new",
       "--initial-cluster-token",
       dir_.filename().string(),
-      // Loopback: short heartbeats so a leader's death is noticed in about a second.
+      // Loopback: short heartbeats so a leader's death is noticed in about a second,
+      // but an election timeout long enough that a CI machine busy with sanitizer
+      // builds does not miss heartbeats and start elections nobody asked for.
       "--heartbeat-interval",
-      "50",
+      "100",
       "--election-timeout",
-      "500",
+      "1000",
       "--log-level",
       "warn",
       "--logger",
