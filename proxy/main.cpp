@@ -12,10 +12,10 @@
 #include "admin/audit_log.hpp"
 #include "demo/demo_upstream.hpp"
 #include "quikedge/config_loader.hpp"
-#include "rollout/rollout_engine.hpp"
 #include "server/control_plane.hpp"
 #include "server/etcd_state_store.hpp"
 #include "server/file_state_store.hpp"
+#include "server/rollout_runtime.hpp"
 #include "server/startup.hpp"
 #include "server/state_view.hpp"
 #include "server/upgrade_client.hpp"
@@ -82,6 +82,7 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   // the rollout engine.
   std::unique_ptr<quikedge::server::state_store> store;
   quikedge::server::etcd_state_store* fleet = nullptr;
+  quikedge::server::file_state_store* state_file = nullptr;
   std::string saved_at;
   if (cfg->state.backend == quikedge::state_backend::etcd) {
     auto etcd = std::make_unique<quikedge::server::etcd_state_store>(control_io, *cfg);
@@ -92,6 +93,7 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
     auto file = std::make_unique<quikedge::server::file_state_store>(
         quikedge::server::file_state_store::path_for(*cfg));
     saved_at = file->path();
+    state_file = file.get();
     store = std::move(file);
   }
   auto& saved = *store;
@@ -99,10 +101,13 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   quikedge::admin::audit_log audit;
   audit.open(cfg->admin.audit_log);
   saved.subscribe(audit);
-  quikedge::rollout::rollout_engine rollouts(control_io, control);
+  // One machine: the rollout is kept in the state file. A fleet: one replica,
+  // elected through etcd, drives the rollout on every replica's counters.
+  quikedge::server::rollout_runtime rollout_runtime(control_io, control, *cfg, state_file);
+  auto& rollouts = rollout_runtime.engine();
   saved.subscribe(rollouts);
   quikedge::server::state_view view(control, rollouts);
-  quikedge::admin::admin_server admin(control_io, {control, view, rollouts});
+  quikedge::admin::admin_server admin(control_io, {control, view, rollouts, control_io});
   const std::string upgrade_path = demo ? "" : quikedge::server::upgrade_socket_path(*cfg);
   quikedge::server::upgrade_client client(upgrade_path);
   // Signals are caught from before the first listener opens: one that arrives while
@@ -112,8 +117,8 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   boost::asio::signal_set hangup(control_io, SIGHUP);
   const int inherited_admin =
       quikedge::server::start_serving(control, upgrade_path.empty() ? nullptr : &client, saved_at);
-  rollouts.start();
   admin.start(inherited_admin);
+  rollout_runtime.start(admin.bound_address());
   if (fleet != nullptr) {
     fleet->start(admin.bound_address());  // the watch and this replica's registration
   }
@@ -128,7 +133,7 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   hooks.state_json = [&control] { return control.export_state().to_json(); };
   hooks.stop_serving = [&] {
     admin.stop();
-    rollouts.stop();
+    rollout_runtime.stop();
     if (fleet != nullptr) {
       fleet->stop();  // the successor registers itself
     }
@@ -141,7 +146,7 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
 
   stop_signals.async_wait([&](const boost::system::error_code&, int) {
     admin.stop();
-    rollouts.stop();
+    rollout_runtime.stop();
     if (fleet != nullptr) {
       fleet->stop();
     }

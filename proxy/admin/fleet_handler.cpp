@@ -8,7 +8,7 @@
 
 namespace quikedge::admin {
 
-std::string fleet_json(const control_plane& control) {
+std::string fleet_json(const control_plane& control, const rollout::rollout_control& rollouts) {
   const auto& store = control.store();
   const std::uint64_t version = control.version();
   auto replicas = store.replicas();
@@ -25,18 +25,21 @@ std::string fleet_json(const control_plane& control) {
                     {"lag", r.applied_version >= version ? 0 : version - r.applied_version},
                     {"last_seen", util::iso_time(r.last_seen)}});
   }
-  boost::json::object fleet{
-      {"backend", store.backend()},
-      {"store_up", store.available()},
-      {"version", version},
-      {"replicas", std::move(list)},
-      // Rollout leadership is not built yet: no replica drives one for the fleet.
-      {"rollout_leader", nullptr}};
+  boost::json::object fleet{{"backend", store.backend()}, {"store_up", store.available()},
+                            {"version", version},         {"replicas", std::move(list)},
+                            {"rollout_leader", nullptr},  {"elected_leader", nullptr}};
+  if (auto leader = rollouts.driving_replica()) {
+    fleet["rollout_leader"] = *leader;
+  }
+  // Who would drive a rollout started now (an extension of SPEC 10's document).
+  if (auto elected = rollouts.elected_leader()) {
+    fleet["elected_leader"] = *elected;
+  }
   return boost::json::serialize(fleet);
 }
 
 void handle_fleet(admin_context& ctx, const call& c, const respond_fn& respond) {
-  respond(json_response(c.message, http::status::ok, fleet_json(ctx.control)));
+  respond(json_response(c.message, http::status::ok, fleet_json(ctx.control, ctx.rollouts)));
 }
 
 }  // namespace quikedge::admin

@@ -17,7 +17,7 @@ void handle_state(admin_context& ctx, const call& c, const respond_fn& respond);
 /// GET /api/v1/fleet: the replicas sharing the state store.
 void handle_fleet(admin_context& ctx, const call& c, const respond_fn& respond);
 /// The body of GET /api/v1/fleet.
-std::string fleet_json(const control_plane& control);
+std::string fleet_json(const control_plane& control, const rollout::rollout_control& rollouts);
 void handle_put_weights(admin_context& ctx, const call& c, const respond_fn& respond);
 void handle_rollback(admin_context& ctx, const call& c, const respond_fn& respond);
 void handle_reload(admin_context& ctx, const call& c, const respond_fn& respond);

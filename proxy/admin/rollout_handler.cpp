@@ -2,6 +2,7 @@
 // "steps":[..],"gates":{..}}); POST .../pause, /resume, /promote, /abort.
 // Every answer to a POST is the rollout's status once the change is live.
 #include "admin/handlers.hpp"
+#include "admin/leader_forward.hpp"
 #include "admin/request_bodies.hpp"
 
 namespace quikedge::admin {
@@ -30,6 +31,13 @@ void handle_get_rollout(admin_context& ctx, const call& c, const respond_fn& res
 
 void handle_rollout_action(admin_context& ctx, const call& c, const respond_fn& respond) {
   const auto& req = c.message;
+  // In a fleet another replica may drive rollouts: the call is its to answer.
+  // One forwarded to us is answered here, whoever leads (no ping-pong).
+  if (auto leader = ctx.rollouts.leader_address();
+      leader && req.find(forwarded_header) == req.end()) {
+    forward_to_leader(ctx.io, *leader, ctx.control.settings().state.etcd.replica_id, c, respond);
+    return;
+  }
   const std::string_view path = path_of(req.target());
   constexpr std::string_view prefix = "/api/v1/rollout";
   if (path == prefix) {

@@ -264,6 +264,20 @@ std::string compare_and_put_request(std::string_view key, std::string_view value
   return text_of(txn);
 }
 
+std::string fenced_put_request(std::string_view fence_key, std::int64_t fence_revision,
+                               std::string_view key, std::string_view value) {
+  json::object compare;
+  compare["key"] = base64_encode(fence_key);
+  compare["result"] = "EQUAL";
+  compare["target"] = "CREATE";
+  compare["create_revision"] = int_text(fence_revision);
+  json::object put = json::parse(put_request(key, value)).as_object();
+  json::object txn;
+  txn["compare"] = json::array{compare};
+  txn["success"] = json::array{json::object{{"request_put", put}}};
+  return text_of(txn);
+}
+
 std::string lease_grant_request(std::int64_t ttl_seconds) {
   return text_of(json::object{{"TTL", int_text(ttl_seconds)}});
 }

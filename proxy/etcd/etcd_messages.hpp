@@ -83,6 +83,12 @@ struct watch_message {
                                                   std::int64_t expected_mod_revision,
                                                   std::int64_t lease = 0);
 
+/// Puts `value` at `key` only while `fence_key` still has the create_revision
+/// `fence_revision`: a leader's write that fails once another has been elected.
+[[nodiscard]] std::string fenced_put_request(std::string_view fence_key,
+                                             std::int64_t fence_revision, std::string_view key,
+                                             std::string_view value);
+
 [[nodiscard]] std::string lease_grant_request(std::int64_t ttl_seconds);
 [[nodiscard]] std::string lease_id_request(std::int64_t id);  ///< keepalive and revoke
 

@@ -36,6 +36,17 @@ class rollout_control {
   /// 409 when the action does not apply to the current state.
   virtual void act(rollout_action action, const server::change_origin& origin,
                    server::done_fn done) = 0;
+
+  /// In a fleet, the admin address of the replica that drives rollouts when it
+  /// is another one: operators' calls made here go there. nullopt when this
+  /// replica leads, none is known, or there is no fleet.
+  [[nodiscard]] virtual std::optional<std::string> leader_address() const { return std::nullopt; }
+  /// The id of the replica driving an active rollout; nullopt when none runs
+  /// (or, in a fleet, while no leader is known).
+  [[nodiscard]] virtual std::optional<std::string> driving_replica() const { return std::nullopt; }
+  /// The id of the replica elected to drive rollouts, whether one runs or not
+  /// (this one alone without a fleet); nullopt while none is known.
+  [[nodiscard]] virtual std::optional<std::string> elected_leader() const { return std::nullopt; }
 };
 
 }  // namespace quikedge::rollout

@@ -40,8 +40,10 @@ std::optional<rollout_action> action_from_string(std::string_view verb) {
   return std::nullopt;
 }
 
-rollout_engine::rollout_engine(boost::asio::io_context& control_io, traffic_control& traffic)
-    : traffic_(traffic), timer_(control_io) {}
+rollout_engine::rollout_engine(boost::asio::io_context& control_io, traffic_control& traffic,
+                               rollout_persistence& persistence,
+                               const rollout_leadership* leadership)
+    : traffic_(traffic), persistence_(persistence), leadership_(leadership), timer_(control_io) {}
 
 rollout_engine::~rollout_engine() {
   stop();
@@ -49,8 +51,63 @@ rollout_engine::~rollout_engine() {
 
 void rollout_engine::start() {
   stopped_ = false;
-  restore();
+  if (leadership_ == nullptr) {
+    restore("resumed after a restart");
+  }
+  // In a fleet the leadership calls lead() or follow() once it knows.
 }
+
+bool rollout_engine::leads() const {
+  return leadership_ == nullptr || leadership_->leading();
+}
+
+void rollout_engine::lead() {
+  if (stopped_) {
+    return;
+  }
+  restore("taken over by replica " + leadership_->self_id());
+}
+
+void rollout_engine::follow(const std::optional<stored_rollout>& stored) {
+  timer_.cancel();
+  if (!stored) {
+    machine_.restore(rollout_snapshot{}, std::chrono::steady_clock::now(),
+                     std::chrono::milliseconds(0));
+    return;
+  }
+  const auto now = clocks_now();
+  machine_.restore(stored->snapshot, now.steady, pause_left_on_resume(*stored, epoch_ms(now.wall)));
+}
+
+std::optional<std::string> rollout_engine::leader_address() const {
+  if (leadership_ == nullptr || leadership_->leading()) {
+    return std::nullopt;
+  }
+  auto leader = leadership_->leader();
+  return leader ? std::optional<std::string>(leader->address) : std::nullopt;
+}
+
+std::optional<std::string> rollout_engine::driving_replica() const {
+  return is_active(machine_.state()) ? elected_leader() : std::nullopt;
+}
+
+std::optional<std::string> rollout_engine::elected_leader() const {
+  if (leadership_ == nullptr) {
+    return traffic_.settings().state.etcd.replica_id;
+  }
+  auto leader = leadership_->leader();
+  return leader ? std::optional<std::string>(leader->id) : std::nullopt;
+}
+
+namespace {
+
+server::change_result no_leader() {
+  return {503,
+          "no replica leads rollouts right now (an election is under way or the state store "
+          "is unreachable); retry in a few seconds"};
+}
+
+}  // namespace
 
 void rollout_engine::stop() {
   stopped_ = true;
@@ -81,6 +138,10 @@ server::weight_map rollout_engine::weights_for(std::uint32_t target_weight) cons
 
 void rollout_engine::begin(const start_request& request, const server::change_origin& origin,
                            server::done_fn done) {
+  if (!leads()) {
+    done(no_leader());
+    return;
+  }
   if (traffic_.settings().find_stack(request.to) == nullptr) {
     done({400, "unknown stack \"" + request.to + "\""});
     return;
@@ -122,6 +183,10 @@ void rollout_engine::begin(const start_request& request, const server::change_or
 
 void rollout_engine::act(rollout_action action, const server::change_origin& origin,
                          server::done_fn done) {
+  if (!leads()) {
+    done(no_leader());
+    return;
+  }
   const auto now = std::chrono::steady_clock::now();
   action_result result;
   switch (action) {
@@ -178,7 +243,7 @@ void rollout_engine::apply(const rollout_effect& effect, server::change_origin o
 void rollout_engine::on_state_committed(const server::live_state& state,
                                         const server::change_record& change) {
   const auto& origin = change.origin;
-  if (origin.source == server::change_source::rollout || !is_active(machine_.state())) {
+  if (origin.source == server::change_source::rollout || !is_active(machine_.state()) || !leads()) {
     return;
   }
   if (change.action != "rollback" && change.before == change.after) {
@@ -195,7 +260,7 @@ void rollout_engine::on_state_committed(const server::live_state& state,
 }
 
 void rollout_engine::arm_timer() {
-  if (stopped_ || !is_active(machine_.state())) {
+  if (stopped_ || !is_active(machine_.state()) || !leads()) {
     timer_.cancel();
     return;
   }
@@ -219,7 +284,7 @@ void rollout_engine::on_timer() {
 }
 
 void rollout_engine::sample_now() {
-  if (!is_active(machine_.state())) {
+  if (!is_active(machine_.state()) || !leads()) {
     return;
   }
   auto now = std::chrono::steady_clock::now();
@@ -232,9 +297,8 @@ void rollout_engine::sample_now() {
 }
 
 void rollout_engine::persist() {
-  const std::string& path = traffic_.settings().rollout.state_file;
-  if (path.empty()) {
-    return;
+  if (!leads()) {
+    return;  // only the leader writes; a deposed one's last word would be stale
   }
   const auto now = clocks_now();
   stored_rollout stored;
@@ -244,32 +308,27 @@ void rollout_engine::persist() {
   if (auto next = machine_.next_step_at()) {
     stored.next_step_at_ms = epoch_ms(now.to_wall(*next));
   }
-  if (auto error = write_file_atomically(path, encode_rollout(stored))) {
-    std::cerr << "quikedge: cannot persist the rollout state: " << *error << std::endl;
-  }
+  persistence_.save(stored);
 }
 
-void rollout_engine::restore() {
-  const std::string& path = traffic_.settings().rollout.state_file;
-  std::string text;
+void rollout_engine::restore(const std::string& how) {
   std::string error;
-  if (path.empty() || !read_whole_file(path, text, error)) {
+  auto stored = persistence_.load(error);
+  if (!stored) {
     if (!error.empty()) {
       std::cerr << "quikedge: rollout state not restored: " << error << std::endl;
     }
-    return;
-  }
-  auto stored = decode_rollout(text, error);
-  if (!stored) {
-    std::cerr << "quikedge: rollout state in " << path << " ignored: " << error << std::endl;
+    if (leadership_ != nullptr) {
+      follow(std::nullopt);  // a new leader with nothing stored shows idle
+    }
     return;
   }
   const auto now = clocks_now();
   auto snapshot = stored->snapshot;
   const auto pause_left = pause_left_on_resume(*stored, epoch_ms(now.wall));
   if (is_active(snapshot.state)) {
-    snapshot.reason = "resumed after a restart at step " + std::to_string(snapshot.step + 1) +
-                      " (" + std::to_string(snapshot.weight) + "%) with " +
+    snapshot.reason = how + " at step " + std::to_string(snapshot.step + 1) + " (" +
+                      std::to_string(snapshot.weight) + "%) with " +
                       std::to_string(pause_left.count()) + " ms of its pause left";
   }
   machine_.restore(snapshot, now.steady, pause_left);

@@ -138,7 +138,11 @@ void etcd_state_store::apply_remote(const etcd::key_value& kv) {
                " is not a state document; ignored");
     return;
   }
-  change_record change{{state->changed_by, "another replica (etcd)", "", change_source::admin_api},
+  // A rollout step the fleet's leader made is the rollout's own change on every
+  // replica: their engines must not take it for an operator's interruption.
+  const auto source =
+      state->changed_by == "rollout" ? change_source::rollout : change_source::admin_api;
+  change_record change{{state->changed_by, "another replica (etcd)", "", source},
                        "fleet_change",
                        weights_json(applied_weights_),
                        weights_json(state->weights)};

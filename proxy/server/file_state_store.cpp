@@ -1,6 +1,8 @@
 // The file backend of the state store.
 #include "server/file_state_store.hpp"
 
+#include <boost/json.hpp>
+
 #include <filesystem>
 
 #include "rollout/rollout_store.hpp"
@@ -11,6 +13,9 @@ namespace quikedge::server {
 std::string file_state_store::path_for(const config& settings) {
   if (!settings.state.file.empty()) {
     return settings.state.file;
+  }
+  if (!settings.rollout.state_file.empty()) {
+    return settings.rollout.state_file;
   }
   if (settings.source_file.empty()) {
     return {};
@@ -34,8 +39,11 @@ load_result file_state_store::load() {
   }
   auto state = live_state::from_json(text);
   if (!state) {
-    result.error = "state file " + path_ + " is not a state document";
-    return result;
+    std::string ignored;
+    if (!rollout::decode_rollout(text, ignored)) {
+      result.error = "state file " + path_ + " is not a state document";
+    }
+    return result;  // a bare rollout document: no weights kept yet
   }
   // Drain windows were saved as time left at the last change, which is when
   // the file was written: what has passed since then is gone.
@@ -64,11 +72,47 @@ void file_state_store::commit(live_state next, std::optional<std::uint64_t> expe
   done({200, ""}, next);
 }
 
+std::optional<std::string> file_state_store::read_rollout(std::string& error) {
+  error.clear();
+  std::string text;
+  if (path_.empty() || !rollout::read_whole_file(path_, text, error)) {
+    return std::nullopt;
+  }
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_object()) {
+    error = "state file " + path_ + " is not JSON";
+    return std::nullopt;
+  }
+  const auto& root = parsed.as_object();
+  if (const auto* doc = root.if_contains("rollout"); doc != nullptr && doc->is_object()) {
+    rollout_json_ = boost::json::serialize(*doc);
+  } else if (root.contains("plan")) {
+    rollout_json_ = text;  // written by rollout.state_file before it was this file
+  }
+  return rollout_json_;
+}
+
+void file_state_store::save_rollout(const live_state& current, std::string rollout_json) {
+  rollout_json_ = std::move(rollout_json);
+  save(current);
+}
+
 void file_state_store::save(const live_state& state) {
   if (path_.empty()) {
     return;
   }
-  if (auto error = rollout::write_file_atomically(path_, state.to_json())) {
+  std::string text = state.to_json();
+  if (rollout_json_) {
+    boost::system::error_code ec;
+    auto root = boost::json::parse(text, ec);
+    auto rollout = boost::json::parse(*rollout_json_, ec);
+    if (root.is_object() && !ec) {
+      root.as_object()["rollout"] = std::move(rollout);
+      text = boost::json::serialize(root) + "\n";
+    }
+  }
+  if (auto error = rollout::write_file_atomically(path_, text)) {
     if (!warned_) {
       log::warn("state file: " + *error + "; live weights will not survive a restart");
       warned_ = true;

@@ -1,7 +1,9 @@
 // The file backend of the state store, for one machine: the routing state is
 // written atomically (temp file, fsync, rename) on every change before the
 // change is answered, and read back on start, so a restart never falls back to
-// the config file's weights unless those changed. Control thread only.
+// the config file's weights unless those changed. The rollout lives in the same
+// file (its "rollout" member, see state_file_rollout), so one file is the whole
+// memory of the process. Control thread only.
 #pragma once
 
 #include <optional>
@@ -14,7 +16,8 @@ namespace quikedge::server {
 
 class file_state_store final : public state_store {
  public:
-  /// `state.file`, or CONFIG.state.json beside the config file (quikedge.yaml →
+  /// `state.file`, else `rollout.state_file` (it names the same file), else
+  /// CONFIG.state.json beside the config file (quikedge.yaml →
   /// quikedge.state.json); empty for a built-in config (the demo): not persisted.
   static std::string path_for(const config& settings);
 
@@ -36,12 +39,20 @@ class file_state_store final : public state_store {
 
   [[nodiscard]] const std::string& path() const { return path_; }
 
+  /// The rollout document kept in the file, read from disk (a successor that
+  /// took the state over a hand-over never load()s). A file written before the
+  /// two were one (a bare rollout document) is read as such.
+  [[nodiscard]] std::optional<std::string> read_rollout(std::string& error);
+  /// Replaces the rollout document and writes the file with `current`.
+  void save_rollout(const live_state& current, std::string rollout_json);
+
  private:
   void save(const live_state& state);
 
   std::string path_;
   std::uint64_t version_ = 1;
-  bool warned_ = false;  ///< a failing folder is reported once, not per change
+  std::optional<std::string> rollout_json_;  ///< written beside the state as "rollout"
+  bool warned_ = false;                      ///< a failing folder is reported once, not per change
 };
 
 }  // namespace quikedge::server

@@ -38,6 +38,14 @@ struct fake_traffic final : traffic_control {
   }
 };
 
+/// Keeps the last rollout saved, in memory.
+struct memory_persistence final : rollout_persistence {
+  std::optional<stored_rollout> saved;
+  void save(const stored_rollout& stored) override { saved = stored; }
+  std::optional<stored_rollout> load(std::string&) override { return saved; }
+  std::string describe() const override { return "memory"; }
+};
+
 start_request to_green() {
   start_request request;
   request.to = "green";
@@ -53,7 +61,8 @@ server::change_record foreign(const std::string& action, const std::string& befo
 TEST(RolloutEngine, FirstStepIsAChangeFromTheRolloutSource) {
   boost::asio::io_context io;
   fake_traffic traffic;
-  rollout_engine engine(io, traffic);
+  memory_persistence saved;
+  rollout_engine engine(io, traffic, saved, nullptr);
   server::change_result answer{0, "unset"};
   engine.begin(to_green(), {"ops", "127.0.0.1:1", ""},
                [&](server::change_result r) { answer = r; });
@@ -69,7 +78,8 @@ TEST(RolloutEngine, FirstStepIsAChangeFromTheRolloutSource) {
 TEST(RolloutEngine, ItsOwnCommitsDoNotEndIt) {
   boost::asio::io_context io;
   fake_traffic traffic;
-  rollout_engine engine(io, traffic);
+  memory_persistence saved;
+  rollout_engine engine(io, traffic, saved, nullptr);
   engine.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
   server::live_state state;
   state.weights = traffic.live;
@@ -82,7 +92,8 @@ TEST(RolloutEngine, ItsOwnCommitsDoNotEndIt) {
 TEST(RolloutEngine, AForeignWeightChangeAbortsIt) {
   boost::asio::io_context io;
   fake_traffic traffic;
-  rollout_engine engine(io, traffic);
+  memory_persistence saved;
+  rollout_engine engine(io, traffic, saved, nullptr);
   engine.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
   server::live_state state;
   state.weights = {{"blue", 50}, {"green", 50}};
@@ -99,7 +110,8 @@ TEST(RolloutEngine, AForeignWeightChangeAbortsIt) {
 TEST(RolloutEngine, ActionsAreTyped) {
   boost::asio::io_context io;
   fake_traffic traffic;
-  rollout_engine engine(io, traffic);
+  memory_persistence saved;
+  rollout_engine engine(io, traffic, saved, nullptr);
   server::change_result answer;
   engine.act(rollout_action::pause, {"ops", "local", ""},
              [&](server::change_result r) { answer = r; });

@@ -46,8 +46,49 @@ TEST(FileStateStore, PathDefaultsBesideTheConfigFile) {
   EXPECT_EQ(file_state_store::path_for(cfg), "");  // built-in config: not persisted
   cfg.source_file = "/etc/quikedge/quikedge.yaml";
   EXPECT_EQ(file_state_store::path_for(cfg), "/etc/quikedge/quikedge.state.json");
+  cfg.rollout.state_file = "/var/lib/quikedge/rollout.json";  // names the same file
+  EXPECT_EQ(file_state_store::path_for(cfg), "/var/lib/quikedge/rollout.json");
   cfg.state.file = "/var/lib/quikedge/state.json";
   EXPECT_EQ(file_state_store::path_for(cfg), "/var/lib/quikedge/state.json");
+}
+
+TEST(FileStateStore, TheRolloutLivesInTheSameFileAndSurvivesStateChanges) {
+  test::temp_folder folder("qe-store-rollout");
+  const auto path = folder.file("state.json");
+  {
+    file_state_store store(path);
+    store.save_rollout(state_with({{"blue", 90}, {"green", 10}}),
+                       R"({"format":1,"state":"progressing","plan":{}})");
+    // A later weight change keeps the rollout beside the new state.
+    store.commit(state_with({{"blue", 50}, {"green", 50}}), std::nullopt, record("set_weights"),
+                 [](const change_result&, const live_state&) {});
+  }
+  const auto text = read_text(path);
+  EXPECT_NE(text.find(R"("rollout":{"format":1,"state":"progressing")"), std::string::npos) << text;
+  file_state_store reopened(path);
+  auto loaded = reopened.load();
+  ASSERT_TRUE(loaded.state) << loaded.error;
+  EXPECT_EQ(loaded.state->weights, (weight_map{{"blue", 50}, {"green", 50}}));
+  std::string error;
+  auto rollout = reopened.read_rollout(error);
+  ASSERT_TRUE(rollout) << error;
+  EXPECT_EQ(*rollout, R"({"format":1,"state":"progressing","plan":{}})");
+}
+
+TEST(FileStateStore, ABareRolloutFileFromBeforeIsReadAsTheRollout) {
+  test::temp_folder folder("qe-store-legacy");
+  const auto path = folder.file("rollout.json");
+  const std::string legacy =
+      R"({"format":1,"state":"paused","from":"blue","to":"green","step":0,"weight":10,)"
+      R"("plan":{"steps":[{"weight":10,"pause":"1m"},{"weight":100}]}})";
+  std::ofstream(path) << legacy;
+  file_state_store store(path);
+  auto loaded = store.load();
+  EXPECT_FALSE(loaded.state);  // no weights kept in it yet: the config file's apply
+  std::string error;
+  auto rollout = store.read_rollout(error);
+  ASSERT_TRUE(rollout) << error;
+  EXPECT_EQ(*rollout, legacy);
 }
 
 TEST(FileStateStore, NoFileIsNothingStoredAndNoError) {
@@ -138,8 +179,8 @@ TEST(FileStateStore, AdoptedVersionIsTheBaseOfTheNextCommit) {
 TEST(FileStateStore, CorruptFileIsAClearErrorAndStaysUntouched) {
   test::temp_folder folder("qe-store-corrupt");
   const auto path = folder.file("state.json");
-  for (const std::string text : {std::string("{\"version\": 3, \"weig"), std::string("[1,2,3]"),
-                                 std::string(R"({"version":3,"weights":{"blue":-1}})")}) {
+  for (const std::string& text : {std::string("{\"version\": 3, \"weig"), std::string("[1,2,3]"),
+                                  std::string(R"({"version":3,"weights":{"blue":-1}})")}) {
     std::ofstream(path) << text;
     file_state_store store(path);
     auto loaded = store.load();
