@@ -23,26 +23,7 @@ require_bins quikedge quikedge-upstream
 
 start_upstream_pair
 
-# etcd: three members, short heartbeats as on a LAN.
-cluster=""
-endpoints=""
-declare -a client_ports peer_ports
-for i in 0 1 2; do
-  client_ports[i]=$(free_port)
-  peer_ports[i]=$(free_port)
-  cluster+="${cluster:+,}m$i=http://127.0.0.1:${peer_ports[i]}"
-  endpoints+="${endpoints:+, }\"http://127.0.0.1:${client_ports[i]}\""
-done
-for i in 0 1 2; do
-  start_logged "$work/etcd$i.log" etcd --name "m$i" --data-dir "$work/etcd$i" \
-    --listen-client-urls "http://127.0.0.1:${client_ports[i]}" \
-    --advertise-client-urls "http://127.0.0.1:${client_ports[i]}" \
-    --listen-peer-urls "http://127.0.0.1:${peer_ports[i]}" \
-    --initial-advertise-peer-urls "http://127.0.0.1:${peer_ports[i]}" \
-    --initial-cluster "$cluster" --initial-cluster-state new \
-    --initial-cluster-token "$(basename "$work")" \
-    --heartbeat-interval 50 --election-timeout 500 --log-level warn --logger zap
-done
+start_etcd_cluster
 
 http_ports=()
 admin_ports=()
@@ -50,7 +31,7 @@ for i in 0 1 2; do
   http_ports[i]=$(free_port)
   admin_ports[i]=$(free_port)
   split_config "${http_ports[i]}" "${admin_ports[i]}" "stack_response_header: X-QuikEdge-Stack" \
-    "state: { backend: etcd, etcd: { endpoints: [$endpoints], prefix: /bench/fleet, replica_id: r$i } }" \
+    "state: { backend: etcd, etcd: { endpoints: [$etcd_endpoints], prefix: /bench/fleet, replica_id: r$i } }" \
     >"$work/replica$i.yaml"
   start_logged "$work/replica$i.log" "$bin/quikedge" --config "$work/replica$i.yaml"
 done

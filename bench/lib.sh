@@ -104,3 +104,27 @@ bench_rps() {
 median() {
   sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# start_etcd_cluster: three etcd members on free loopback ports under $work, with
+# heartbeats as on a LAN; sets etcd_endpoints to their client URLs as a YAML list body.
+start_etcd_cluster() {
+  local cluster="" i
+  local -a client_ports peer_ports
+  etcd_endpoints=""
+  for i in 0 1 2; do
+    client_ports[i]=$(free_port)
+    peer_ports[i]=$(free_port)
+    cluster+="${cluster:+,}m$i=http://127.0.0.1:${peer_ports[i]}"
+    etcd_endpoints+="${etcd_endpoints:+, }\"http://127.0.0.1:${client_ports[i]}\""
+  done
+  for i in 0 1 2; do
+    start_logged "$work/etcd$i.log" etcd --name "m$i" --data-dir "$work/etcd$i" \
+      --listen-client-urls "http://127.0.0.1:${client_ports[i]}" \
+      --advertise-client-urls "http://127.0.0.1:${client_ports[i]}" \
+      --listen-peer-urls "http://127.0.0.1:${peer_ports[i]}" \
+      --initial-advertise-peer-urls "http://127.0.0.1:${peer_ports[i]}" \
+      --initial-cluster "$cluster" --initial-cluster-state new \
+      --initial-cluster-token "$(basename "$work")" \
+      --heartbeat-interval 50 --election-timeout 500 --log-level warn --logger zap
+  done
+}

@@ -130,6 +130,12 @@ std::string default_replica_id(const config& cfg) {
   if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
     std::snprintf(host, sizeof host, "localhost");
   }
+  // An admin port chosen by the kernel (0) would name every replica on the
+  // host alike, and they would overwrite each other's registration: the process
+  // id tells them apart instead.
+  if (cfg.admin.bind.port == 0) {
+    return std::string(host) + ":pid" + std::to_string(::getpid());
+  }
   return std::string(host) + ":" + std::to_string(cfg.admin.bind.port);
 }
 

@@ -61,7 +61,11 @@ class etcd_rollout_leadership final : public rollout::rollout_persistence,
   void stop();
 
   // rollout_leadership
-  [[nodiscard]] bool leading() const override { return leading_; }
+  /// Only while the lease was renewed within half its ttl: a leader frozen (or
+  /// cut off) longer must not act on its next timer before its beat notices.
+  [[nodiscard]] bool leading() const override {
+    return leading_ && std::chrono::steady_clock::now() - renewed_at_ <= ttl_ / 2;
+  }
   [[nodiscard]] std::optional<rollout::replica_ref> leader() const override { return leader_; }
   [[nodiscard]] const std::string& self_id() const override { return id_; }
 

@@ -389,6 +389,7 @@ TEST(FleetFileBackend, TheFleetIsThisReplicaAlone) {
   EXPECT_EQ(self.at("applied_version"), fleet.at("version"));
   EXPECT_EQ(self.at("lag"), 0);
   EXPECT_TRUE(fleet.at("rollout_leader").is_null());
+  EXPECT_EQ(fleet.at("elected_leader"), self.at("id"));  // one process leads its own rollouts
   EXPECT_EQ(proxy.metric("quikedge_fleet_replicas", {{"environment", "test"}}), 1);
   EXPECT_EQ(proxy.metric("quikedge_state_store_up", {{"environment", "test"}}), 1);
   EXPECT_EQ(proxy.metric("quikedge_state_version_applied", {{"environment", "test"}}),

@@ -1,6 +1,8 @@
 // Every config/*.yaml loads without errors, with the values it states.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -157,6 +159,18 @@ TEST(ValidConfigs, StateDefaultsToTheFileBackend) {
   EXPECT_EQ(cfg.state.backend, state_backend::file);
   // Named either way: GET /api/v1/fleet lists this replica alone by it.
   EXPECT_TRUE(cfg.state.etcd.replica_id.ends_with(":9901")) << cfg.state.etcd.replica_id;
+}
+
+TEST(ValidConfigs, AReplicaOnAnAdminPortChosenByTheKernelIsNamedByItsProcess) {
+  auto loaded = load_config_text(
+      "stacks: { blue: { endpoints: [\"127.0.0.1:1\"] } }\n"
+      "routing: { weights: { blue: 100 } }\n"
+      "listeners: [ { name: http, address: \"127.0.0.1:0\" } ]\n"
+      "admin: { address: \"127.0.0.1:0\" }\n",
+      "inline.yaml");
+  ASSERT_TRUE(loaded.errors.empty()) << loaded.errors.front().to_string();
+  const auto& id = loaded.value->state.etcd.replica_id;
+  EXPECT_TRUE(id.ends_with(":pid" + std::to_string(::getpid()))) << id;
 }
 
 }  // namespace
