@@ -332,5 +332,51 @@ TEST_F(FleetRollout, PauseAndAbortWorkFromAnyReplica) {
   EXPECT_EQ(by_hand.status, 409) << by_hand.body;
 }
 
+TEST_F(FleetRollout, ABinaryUpgradeOfTheLeaderKeepsTheRolloutAndTheFleet) {
+  start_fleet(
+      "rollout:\n"
+      "  steps: [ { weight: 50, pause: 60s }, { weight: 100 } ]\n"
+      "  gates: { window: 1s, min_requests: 1, max_error_rate: 0.05, max_p99_latency: 2s }\n");
+  auto started = replica(0).admin("POST", "/api/v1/rollout", R"({"to":"green"})");
+  ASSERT_EQ(started.status, 200) << started.body;
+  std::string leader;
+  ASSERT_TRUE(eventually([&] { return !(leader = leader_seen_by(replica(0))).empty(); }, 5s,
+                         "a rollout leader"));
+  const int l = index_of(leader);
+  ASSERT_GE(l, 0);
+  // A new binary on the leader's own config file takes its sockets over.
+  proxy_process successor;
+  ASSERT_TRUE(successor.start_on(replica(l).config_path()));
+  ASSERT_EQ(replica(l).process().wait_exit(deadline_in(20s)), std::optional<int>(0))
+      << replica(l).process().stderr_text();
+  auto live = [&](int i) -> proxy_process& { return i == l ? successor : replica(i); };
+  ASSERT_TRUE(eventually(
+      [&]() -> testing::AssertionResult {
+        std::set<std::string> seen;
+        for (int i = 0; i < 3; ++i) {
+          seen.insert(leader_seen_by(live(i)));
+          auto doc = get_json(live(i), "/api/v1/rollout");
+          if (text(doc, "state") != "progressing" || text(doc, "weight") != "50") {
+            return testing::AssertionFailure() << ids_[i] << ": " << serialize(doc);
+          }
+        }
+        if (seen.size() != 1 || seen.begin()->empty()) {
+          return testing::AssertionFailure() << seen.size() << " leaders seen";
+        }
+        return testing::AssertionSuccess();
+      },
+      10s, "one leader and the rollout at its step after the upgrade"));
+  EXPECT_EQ(weights_of(successor), R"({"blue":50,"green":50})");
+  // The new process commits through the store like the old one did.
+  auto rolled_back = successor.admin("POST", "/api/v1/rollback", R"({"to":"blue"})");
+  ASSERT_EQ(rolled_back.status, 200) << rolled_back.body;
+  ASSERT_TRUE(all_in({(l + 1) % 3, (l + 2) % 3}, {"aborted"}, 3s));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(eventually([&] { return weights_of(live(i)) == R"({"blue":100,"green":0})"; }, 2s,
+                           ids_[i] + " back at blue=100"));
+  }
+  successor.stop();
+}
+
 }  // namespace
 }  // namespace quikedge::test
