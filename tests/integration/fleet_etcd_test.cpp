@@ -223,6 +223,29 @@ TEST_F(FleetEtcdTest, ARestartedReplicaRoutesItsFirstRequestByTheFleetsWeights) 
       5s, "three replicas in the fleet after the restart"));
 }
 
+TEST_F(FleetEtcdTest, AReplicaAddedLaterRoutesItsFirstRequestByTheFleetsWeights) {
+  auto answer = put_weights(replica(1), 0, 100);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  // A new id, as the HPA adds a pod; its config file says blue 100.
+  proxy_process added;
+  ASSERT_TRUE(added.start(config_for("replica-d")));
+  auto first = http_get(added.http_port(), "/", {}, 2000ms);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.header("X-QuikEdge-Stack"), "green");
+  EXPECT_TRUE(routes_all_to(added, "green"));
+  EXPECT_EQ(version_of(added), version_of(replica(1)));
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto fleet = fleet_of(replica(0));
+        return fleet.is_object() && fleet.at("replicas").as_array().size() == 4;
+      },
+      5s, "four replicas in the fleet"));
+  // And it follows the next change like the others.
+  ASSERT_EQ(put_weights(replica(0), 100, 0).status, 200);
+  EXPECT_TRUE(eventually([&] { return routes_all_to(added, "blue", 1); }, 1000ms,
+                         "the added replica following the next change"));
+}
+
 TEST_F(FleetEtcdTest, WithEveryMemberDownTrafficFlowsAndChangesAnswer503ThenTheFleetConverges) {
   auto answer = put_weights(replica(0), 0, 100);
   ASSERT_EQ(answer.status, 200) << answer.body;
