@@ -4,7 +4,10 @@
 # the same 90/10 split over the same two upstreams, keep-alive on both sides.
 # Targets are interleaved round by round (A B C D A B C D ...) and reported as
 # medians plus the median per-round ratio to nginx, because req/s on these shared
-# machines moves 15-50% between samples.
+# machines moves 15-50% between samples. Beside req/s, each target's cost per
+# request over the same samples: syscalls (the raw_syscalls:sys_enter tracepoint,
+# counted by perf stat on its PID) and CPU microseconds (utime + stime from
+# /proc/PID/stat), which a noisy machine moves far less than throughput.
 #
 # Environment: DURATION (s per sample, default 5), ROUNDS (default 3),
 # CONNECTIONS (default "64 256"), PIN (1: wrk on CPU 0, the rest on CPU 1),
@@ -32,15 +35,24 @@ require_bins quikedge quikedge-upstream
 server_cpu() { if [ "$pin" = 1 ]; then echo "taskset -c 1"; fi; }
 client_cpu() { if [ "$pin" = 1 ]; then echo "taskset -c 0"; fi; }
 
+declare -A pid_of  # target -> the PID whose cost is measured
+
 start() {  # start NAME CMD... ; remembers the PID
   local name=$1
   shift
   # shellcheck disable=SC2046
   start_logged "$work/$name.log" $(server_cpu) "$@"
+  pid_of[$name]=${pids[-1]}  # taskset execs the command: the same process
 }
 
 # shellcheck disable=SC2046
 start_upstream_pair $(server_cpu)
+pid_of[direct]=${pids[0]}  # the blue upstream
+counting=1
+if ! perf stat -e raw_syscalls:sys_enter -p "${pids[0]}" -- true >/dev/null 2>&1; then
+  counting=0
+  echo "perf cannot count the raw_syscalls tracepoint here: syscalls/request not shown"
+fi
 
 # quikedge
 qe_port=$(free_port)
@@ -140,15 +152,29 @@ for target in "${targets[@]:1}"; do
   echo "split check: $target sent $green of 1000 requests to green"
 done
 
-measure() {  # measure URL CONNS -> "rps p50_ms p99_ms"
-  local out
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+measure() {  # measure URL CONNS PID -> "rps p50_ms p99_ms syscalls/req cpu_us/req"
+  local out perf_pid="" before after syscalls=0
+  if [ "$counting" = 1 ]; then
+    perf stat -x, -e raw_syscalls:sys_enter -p "$3" -o "$work/perf.out" &
+    perf_pid=$!
+  fi
+  before=$(cpu_ticks "$3")
   out=$($(client_cpu) wrk -t1 -c"$2" -d"${duration}s" --latency "$1" 2>&1)
-  awk '
+  after=$(cpu_ticks "$3")
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid"
+    wait "$perf_pid" 2>/dev/null || true
+    syscalls=$(awk -F, '/raw_syscalls/ { print $1 + 0 }' "$work/perf.out")
+  fi
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v sys="${syscalls:-0}" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec/ { rps = $2 }
+    / requests in / { n = $1 }
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
-    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' <<<"$out"
+    END { printf "%.0f %.3f %.3f %.2f %.2f\n", rps, p50, p99, (n ? sys / n : 0), (n ? ticks / hz * 1e6 / n : 0) }' <<<"$out"
 }
 
 echo
@@ -156,25 +182,29 @@ echo "quikedge bench/compare.sh: ${duration}s samples, $rounds rounds, pinned=$p
 for conns in $connections; do
   for round in $(seq 1 "$rounds"); do
     for target in "${targets[@]}"; do
-      read -r rps p50 p99 < <(measure "${url[$target]}" "$conns")
-      echo "$target $rps $p50 $p99" >>"$work/c$conns.round$round"
-      echo "$target $rps $p50 $p99" >>"$work/c$conns.$target"
+      read -r rps p50 p99 sys us < <(measure "${url[$target]}" "$conns" "${pid_of[$target]}")
+      echo "$target $rps $p50 $p99 $sys $us" >>"$work/c$conns.round$round"
+      echo "$target $rps $p50 $p99 $sys $us" >>"$work/c$conns.$target"
     done
   done
   echo
   echo "connections=$conns (median of $rounds rounds)"
-  printf '%-10s %10s %9s %9s %12s %12s\n' target req/s p50_ms p99_ms "req/s÷nginx" "p99÷nginx"
+  printf '%-10s %10s %9s %9s %12s %12s %10s %10s\n' target req/s p50_ms p99_ms "req/s÷nginx" \
+    "p99÷nginx" "sys/req" "cpu_us/req"
   for target in "${targets[@]}"; do
     rps=$(awk '{print $2}' "$work/c$conns.$target" | median)
     p50=$(awk '{print $3}' "$work/c$conns.$target" | median)
     p99=$(awk '{print $4}' "$work/c$conns.$target" | median)
+    sys=$(awk '{print $5}' "$work/c$conns.$target" | median)
+    us=$(awk '{print $6}' "$work/c$conns.$target" | median)
     ratio_rps=$(for r in $(seq 1 "$rounds"); do
       awk -v t="$target" '$1 == t { a = $2 } $1 == "nginx" { b = $2 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
     done | median)
     ratio_p99=$(for r in $(seq 1 "$rounds"); do
       awk -v t="$target" '$1 == t { a = $4 } $1 == "nginx" { b = $4 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
     done | median)
-    printf '%-10s %10.0f %9.3f %9.3f %12.2f %12.2f\n' "$target" "$rps" "$p50" "$p99" "$ratio_rps" "$ratio_p99"
+    printf '%-10s %10.0f %9.3f %9.3f %12.2f %12.2f %10.2f %10.2f\n' "$target" "$rps" "$p50" "$p99" \
+      "$ratio_rps" "$ratio_p99" "$sys" "$us"
   done
   if [ -n "$baseline" ]; then
     ratio=$(for r in $(seq 1 "$rounds"); do
@@ -185,8 +215,6 @@ for conns in $connections; do
 done
 
 for name in quikedge nginx haproxy; do
-  pid_index=0
-  case $name in quikedge) pid_index=2 ;; nginx) pid_index=3 ;; haproxy) pid_index=4 ;; esac
-  rss=$(awk '/VmRSS/ { print $2 }' "/proc/${pids[$pid_index]}/status" 2>/dev/null || echo "?")
+  rss=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[$name]}/status" 2>/dev/null || echo "?")
   echo "RSS after the run: $name ${rss} KiB"
 done
