@@ -48,10 +48,8 @@ start() {  # start NAME CMD... ; remembers the PID
 # shellcheck disable=SC2046
 start_upstream_pair $(server_cpu)
 pid_of[direct]=${pids[0]}  # the blue upstream
-counting=1
 if ! perf stat -e raw_syscalls:sys_enter -p "${pids[0]}" -- true >/dev/null 2>&1; then
-  counting=0
-  echo "perf cannot count the raw_syscalls tracepoint here: syscalls/request not shown"
+  echo "perf cannot count the raw_syscalls tracepoint here: syscalls/request shows 0"
 fi
 
 # quikedge
@@ -152,29 +150,19 @@ for target in "${targets[@]:1}"; do
   echo "split check: $target sent $green of 1000 requests to green"
 done
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-
 measure() {  # measure URL CONNS PID -> "rps p50_ms p99_ms syscalls/req cpu_us/req"
-  local out perf_pid="" before after syscalls=0
-  if [ "$counting" = 1 ]; then
-    perf stat -x, -e raw_syscalls:sys_enter -p "$3" -o "$work/perf.out" &
-    perf_pid=$!
-  fi
-  before=$(cpu_ticks "$3")
+  local out requests
+  cost_begin "$3"
   out=$($(client_cpu) wrk -t1 -c"$2" -d"${duration}s" --latency "$1" 2>&1)
-  after=$(cpu_ticks "$3")
-  if [ -n "$perf_pid" ]; then
-    kill -INT "$perf_pid"
-    wait "$perf_pid" 2>/dev/null || true
-    syscalls=$(awk -F, '/raw_syscalls/ { print $1 + 0 }' "$work/perf.out")
-  fi
-  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v sys="${syscalls:-0}" '
+  requests=$(awk '/ requests in / { print $1 }' <<<"$out")
+  cost_end "${requests:-0}" >"$work/cost.out"  # not in a subshell: it waits for perf
+  read -r sys us <"$work/cost.out"
+  awk -v sys="$sys" -v us="$us" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec/ { rps = $2 }
-    / requests in / { n = $1 }
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
-    END { printf "%.0f %.3f %.3f %.2f %.2f\n", rps, p50, p99, (n ? sys / n : 0), (n ? ticks / hz * 1e6 / n : 0) }' <<<"$out"
+    END { printf "%.0f %.3f %.3f %s %s\n", rps, p50, p99, sys, us }' <<<"$out"
 }
 
 echo

@@ -128,3 +128,33 @@ start_etcd_cluster() {
       --heartbeat-interval 50 --election-timeout 500 --log-level warn --logger zap
   done
 }
+
+# Cost of one sample, per unit of work, for the process PID:
+#   cost_begin PID      before the sample
+#   cost_end UNITS      after it, in the same shell (it waits for perf); prints
+#                       "syscalls/unit cpu_us/unit" (syscalls 0 when perf cannot count
+#                       the raw_syscalls tracepoint here)
+# Syscalls come from perf stat on the raw_syscalls:sys_enter tracepoint (every thread of
+# PID), CPU from utime + stime in /proc/PID/stat: costs a noisy machine moves far less
+# than throughput.
+cost_begin() {
+  cost_pid=$1
+  cost_perf=""
+  if perf stat -e raw_syscalls:sys_enter -p "$cost_pid" -- true >/dev/null 2>&1; then
+    perf stat -x, -e raw_syscalls:sys_enter -p "$cost_pid" -o "$work/cost.perf" &
+    cost_perf=$!
+  fi
+  cost_ticks=$(awk '{ print $14 + $15 }' "/proc/$cost_pid/stat")
+}
+
+cost_end() {
+  local units=$1 ticks syscalls=0
+  ticks=$(( $(awk '{ print $14 + $15 }' "/proc/$cost_pid/stat") - cost_ticks ))
+  if [ -n "$cost_perf" ]; then
+    kill -INT "$cost_perf"
+    wait "$cost_perf" 2>/dev/null || true
+    syscalls=$(awk -F, '/raw_syscalls/ { print $1 + 0 }' "$work/cost.perf")
+  fi
+  awk -v n="$units" -v t="$ticks" -v s="${syscalls:-0}" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { if (n > 0) printf "%.2f %.2f\n", s / n, t / hz * 1e6 / n; else print "0 0" }'
+}
