@@ -1,7 +1,10 @@
 // Maps admin requests to handlers and enforces the API's rules before any
 // handler runs: methods, bearer-token roles (401/403) and, for changes,
-// Content-Type: application/json (415) so a browser page cannot forge them.
+// Content-Type: application/json (415) so a browser page cannot forge them;
+// and `?wait=fleet` on a change (fleet_wait), for every change endpoint alike.
 #pragma once
+
+#include <boost/asio/io_context.hpp>
 
 #include <string>
 
@@ -12,12 +15,14 @@ namespace quikedge::admin {
 
 class admin_router {
  public:
-  explicit admin_router(admin_context ctx) : ctx_(ctx) {}
+  /// `io`: the control io_context, for `?wait=fleet`'s timers.
+  admin_router(boost::asio::io_context& io, admin_context ctx) : io_(io), ctx_(ctx) {}
 
   /// Handles one request from `client`; `respond` may be called later.
   void dispatch(const request& req, const std::string& client, respond_fn respond);
 
  private:
+  boost::asio::io_context& io_;
   admin_context ctx_;
 };
 

@@ -85,7 +85,7 @@ class admin_session : public std::enable_shared_from_this<admin_session> {
 }  // namespace
 
 admin_server::admin_server(boost::asio::io_context& io, admin_context ctx)
-    : io_(io), control_(ctx.control), router_(ctx), acceptor_(io) {}
+    : io_(io), control_(ctx.control), router_(io, ctx), acceptor_(io) {}
 
 void admin_server::start(int inherited_fd) {
   auto endpoint = server::resolve_bind_address(control_.settings().admin.bind);

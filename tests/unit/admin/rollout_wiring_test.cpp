@@ -39,7 +39,7 @@ class RolloutWiring : public ::testing::Test {
   RolloutWiring()
       : control(io, std::make_shared<const config>(server::test::two_stacks()), store),
         view(control, rollouts),
-        router({control, view, rollouts}) {}
+        router(io, {control, view, rollouts}) {}
 
   response call(http::verb method, const std::string& target, const std::string& body = "") {
     request req{method, target, 11};
