@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "admin/auth.hpp"
+#include "admin/fleet_wait.hpp"
 #include "admin/handlers.hpp"
 
 namespace quikedge::admin {
@@ -60,6 +61,7 @@ bool is_json(std::string_view content_type) {
 }  // namespace
 
 void admin_router::dispatch(const request& req, const std::string& client, respond_fn respond) {
+  const auto arrived = std::chrono::steady_clock::now();  // ?wait=fleet's budget counts from here
   const auto path = path_of(req.target());
   const route* match = nullptr;
   std::string allowed;
@@ -110,6 +112,18 @@ void admin_router::dispatch(const request& req, const std::string& client, respo
     respond(error_response(req, http::status::unsupported_media_type,
                            "changes must be sent with Content-Type: application/json"));
     return;
+  }
+  if (changes_state) {
+    // Checked before the handler runs: a wait nobody knows changes nothing.
+    std::string wait_error;
+    const auto wait = parse_wait(req.target(), wait_error);
+    if (!wait) {
+      respond(error_response(req, http::status::bad_request, wait_error));
+      return;
+    }
+    if (*wait == wait_for::fleet) {
+      respond = fleet_wait::hold(ctx_.io, ctx_.control, req, arrived, std::move(respond));
+    }
   }
   match->handler(ctx_, call{req, client, token_name}, respond);
 }

@@ -1,6 +1,7 @@
 // Maps admin requests to handlers and enforces the API's rules before any
 // handler runs: methods, bearer-token roles (401/403) and, for changes,
-// Content-Type: application/json (415) so a browser page cannot forge them.
+// Content-Type: application/json (415) so a browser page cannot forge them;
+// and `?wait=fleet` on a change (fleet_wait), for every change endpoint alike.
 #pragma once
 
 #include <string>

@@ -71,6 +71,8 @@ class control_plane final : public rollout::traffic_control, private state_obser
   [[nodiscard]] const config& settings() const override { return *settings_; }
   /// The store every change goes through (reachability, fleet, for the admin API).
   [[nodiscard]] const state_store& store() const { return store_; }
+  /// The same, to ask it for a fresh listing of the fleet (`?wait=fleet`).
+  [[nodiscard]] state_store& store() { return store_; }
   [[nodiscard]] const weight_map& weights() const override { return weights_; }
   [[nodiscard]] std::uint64_t version() const { return version_; }
   [[nodiscard]] std::chrono::system_clock::time_point changed_at() const { return changed_at_; }

@@ -58,6 +58,24 @@ void etcd_replica_registry::applied(std::uint64_t version) {
   }
 }
 
+void etcd_replica_registry::refresh(std::function<void(bool listed)> done) {
+  if (stopped_) {
+    done(false);
+    return;
+  }
+  refreshing_.push_back(std::move(done));
+  if (refreshing_.size() > 1) {
+    return;  // the listing in flight answers this one too
+  }
+  list([this](bool listed) {
+    auto waiting = std::move(refreshing_);
+    refreshing_.clear();
+    for (auto& w : waiting) {
+      w(listed);
+    }
+  });
+}
+
 void etcd_replica_registry::arm(std::chrono::milliseconds after) {
   if (stopped_) {
     return;
@@ -88,6 +106,9 @@ void etcd_replica_registry::tick() {
                     return;
                   }
                   reachable_(true, "");
+                  if (answer->ttl > 0 && record_stale_) {
+                    put_record();
+                  }
                   if (answer->ttl <= 0) {
                     // Expired while etcd could not be reached: the record went with it.
                     log::warn("fleet: lease of replica " + id_ + " expired; registering anew");
@@ -134,22 +155,34 @@ void etcd_replica_registry::put_record() {
                     if (!ec && error.message.find("lease not found") != std::string::npos) {
                       lease_ = 0;
                     }
+                    record_stale_ = true;
                     reachable_(false, etcd_failure(ec, status, error));
+                    return;
                   }
+                  record_stale_ = false;
                 });
 }
 
-void etcd_replica_registry::list() {
+void etcd_replica_registry::list(std::function<void(bool listed)> done) {
   client_->call("/v3/kv/range", etcd::range_request(prefix_, true),
-                [this](const boost::system::error_code& ec, unsigned status, std::string body) {
+                [this, done = std::move(done)](const boost::system::error_code& ec, unsigned status,
+                                               std::string body) {
                   if (stopped_) {
+                    if (done) {
+                      done(false);
+                    }
                     return;
                   }
-                  arm(ttl_ / 3);
+                  if (!done) {
+                    arm(ttl_ / 3);
+                  }
                   etcd::gateway_error error;
                   auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
                   if (!answer) {
                     reachable_(false, etcd_failure(ec, status, error));
+                    if (done) {
+                      done(false);
+                    }
                     return;
                   }
                   const auto now = std::chrono::system_clock::now();
@@ -176,6 +209,9 @@ void etcd_replica_registry::list() {
                     seen.push_back(std::move(info));
                   }
                   replicas_ = std::move(seen);
+                  if (done) {
+                    done(true);
+                  }
                 });
 }
 

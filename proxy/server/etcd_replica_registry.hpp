@@ -2,7 +2,8 @@
 // PREFIX/replicas/ID = {"address","applied_version","started_at"} on a lease of
 // lease_ttl, kept alive every ttl/3, granted and put anew when the lease is
 // lost (etcd down longer than the ttl, or the lease expired). On the same beat
-// it reads every registration, for GET /api/v1/fleet and the replica gauge.
+// it reads every registration, for GET /api/v1/fleet and the replica gauge;
+// refresh() reads them at once, for `?wait=fleet`.
 // Control thread only.
 #pragma once
 
@@ -32,8 +33,13 @@ class etcd_replica_registry {
   /// `address`: this replica's admin address as bound.
   void start(std::uint64_t applied_version, std::string address);
   void stop();
-  /// Republishes the record with `version` as applied.
+  /// Republishes the record with `version` as applied, at once (not on the
+  /// next beat): `?wait=fleet` on another replica is waiting for it.
   void applied(std::uint64_t version);
+  /// Lists every registration now, off the beat; `done(listed)` runs once
+  /// replicas() holds the answer (false: no member answered, or stopped).
+  /// Calls made while a listing is in flight share its answer.
+  void refresh(std::function<void(bool listed)> done);
 
   [[nodiscard]] std::vector<replica_info> replicas() const { return replicas_; }
 
@@ -41,7 +47,8 @@ class etcd_replica_registry {
   void tick();
   void grant();
   void put_record();
-  void list();
+  /// `done` set: a refresh(), which leaves the beat's timer alone.
+  void list(std::function<void(bool listed)> done = {});
   void arm(std::chrono::milliseconds after);
 
   std::shared_ptr<etcd::gateway_client> client_;
@@ -56,6 +63,10 @@ class etcd_replica_registry {
   std::int64_t lease_ = 0;  ///< 0: none granted (or lost)
   bool stopped_ = true;
   std::vector<replica_info> replicas_;
+  /// The last put of the record failed: the next beat puts it again, or the
+  /// fleet would see this replica's applied version stale until the lease goes.
+  bool record_stale_ = false;
+  std::vector<std::function<void(bool listed)>> refreshing_;  ///< waiting on the listing in flight
 };
 
 }  // namespace quikedge::server

@@ -50,6 +50,9 @@ class etcd_state_store final : public state_store {
   [[nodiscard]] std::uint64_t version() const override { return version_; }
   [[nodiscard]] bool available() const override { return up_; }
   [[nodiscard]] std::vector<replica_info> replicas() const override { return registry_.replicas(); }
+  void refresh_replicas(std::function<void(bool listed)> done) override {
+    registry_.refresh(std::move(done));
+  }
 
   /// Opens the watch and the registration (`admin_address`: as bound); after
   /// load(), once.

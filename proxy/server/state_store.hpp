@@ -81,6 +81,12 @@ class state_store {
   /// empty for a store of one machine.
   [[nodiscard]] virtual std::vector<replica_info> replicas() const { return {}; }
 
+  /// Reads the replicas' registrations anew, now rather than on the next beat
+  /// (`?wait=fleet` polls with it), then runs `done` on the control thread;
+  /// `listed` is false when the store could not be read (replicas() then still
+  /// holds the last listing). A store of one machine has nothing to read.
+  virtual void refresh_replicas(std::function<void(bool listed)> done) { done(true); }
+
   /// `observer` is not owned and must outlive the store's use.
   void subscribe(state_observer& observer) { observers_.push_back(&observer); }
 

@@ -26,7 +26,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 constexpr std::string_view usage =
-    R"(usage: quikctl [--admin URL]... [--token TOKEN] [--output text|json] COMMAND
+    R"(usage: quikctl [--admin URL]... [--token TOKEN] [--output text|json] [--wait] COMMAND
 
 commands:
   state                          show weights, stacks and endpoints
@@ -43,6 +43,10 @@ commands:
 
 --admin may be repeated to apply a command to several replicas (default
 http://127.0.0.1:9901). The token comes from --token or QUIKCTL_TOKEN.
+--wait (with a change: weights, rollback, reload, rollout start|pause|resume|
+promote|abort) answers once every live replica of the fleet applied the change,
+or fails (exit 1, the proxy's 504 naming the replicas that lag) after 5 s; the
+change itself stands either way.
 exit codes: 0 ok, 1 refused by a proxy, 2 usage, 3 a proxy unreachable;
 --watch: 0 succeeded, 1 rolled back or aborted, 4 still running at --timeout
 )";
@@ -57,6 +61,7 @@ struct options {
   std::vector<target> admins;
   std::string token;
   bool json_output = false;
+  bool wait_fleet = false;  ///< --wait: ?wait=fleet on the change
   std::vector<std::string> words;
   std::optional<std::string> to;
   std::optional<std::string> if_match;
@@ -331,7 +336,9 @@ int main(int argc, char** argv) {
       std::cout << usage;
       return 0;
     }
-    if (a == "--admin") {
+    if (a == "--wait") {
+      opts.wait_fleet = true;
+    } else if (a == "--admin") {
       auto v = value("--admin");
       if (!v) {
         return 2;
@@ -381,6 +388,14 @@ int main(int argc, char** argv) {
   if (!spec) {
     std::cerr << "quikctl: " << error << "\n" << usage;
     return 2;
+  }
+  if (opts.wait_fleet) {
+    if (spec->method == http::verb::get) {
+      std::cerr << "quikctl: --wait applies to a change (weights, rollback, reload, rollout "
+                   "start|pause|resume|promote|abort)\n";
+      return 2;
+    }
+    spec->path += "?wait=fleet";
   }
   const bool watching = opts.words.size() == 2 && opts.words[0] == "rollout" &&
                         (opts.words[1] == "status" || opts.words[1] == "start");
