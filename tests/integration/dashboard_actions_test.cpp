@@ -22,6 +22,13 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr const char* chromium = "/usr/bin/chromium";
+
+/// Where screenshots go for people to look at (as in observability_dashboard_test).
+fs::path artifacts_dir() {
+  fs::path dir = fs::path(QUIKEDGE_BIN_DIR).parent_path() / "tests" / "artifacts";
+  fs::create_directories(dir);
+  return dir;
+}
 constexpr const char* operator_token = "op-7f3a-dashboard-operator";
 constexpr const char* viewer_token = "ro-19c2-dashboard-viewer";
 // A rollout that stays at its first step (green 10%) long enough to act on it.
@@ -347,7 +354,8 @@ TEST_F(dashboard_actions, operator_token_typed_into_the_page_shifts_weights) {
   EXPECT_EQ(seen["green"], 10) << "the data path follows the new weights";
 }
 
-// (3) A wrong token shows the API's 401, a readonly one its 403; nothing changes.
+// (3) A wrong token shows the API's 401, a readonly one its 403, a negative weight
+// its 400; nothing changes.
 TEST_F(dashboard_actions, wrong_or_readonly_token_shows_the_refusal_and_changes_nothing) {
   start_proxy(90, 10, true);
   auto run = drive(
@@ -362,11 +370,16 @@ TEST_F(dashboard_actions, wrong_or_readonly_token_shows_the_refusal_and_changes_
           .then("401", wait_for(message_with("(401)")))
           .use_token(viewer_token)
           .set_weights(0, 100)
-          .then("403", wait_for(message_with("(403)"))));
+          .then("403", wait_for(message_with("(403)")))
+          .use_token(operator_token)
+          .set_weights(-1, 100)
+          .then("400", wait_for(message_with("(400)"))));
   EXPECT_NE(as_text(run.value("401")).find("a valid bearer token is required"), std::string::npos)
       << as_text(run.value("401"));
   EXPECT_NE(as_text(run.value("403")).find("may not call this endpoint"), std::string::npos)
       << as_text(run.value("403"));
+  EXPECT_NE(as_text(run.value("400")).find("weight of \"blue\" is negative"), std::string::npos)
+      << as_text(run.value("400"));
   EXPECT_EQ(live_state(), "blue=90 green=10 version=1");
 }
 
@@ -448,6 +461,8 @@ TEST_F(dashboard_actions, rollout_started_paused_and_aborted_from_the_page) {
                 .then(click("#rollout-pause"))
                 .then(wait_for(rollout_is("paused")))
                 .then("paused buttons", eval(enabled_rollout_buttons))
+                .then({{"do", "screenshot"},
+                       {"path", (artifacts_dir() / "dashboard-actions.png").string()}})
                 .then("paused", api_call("GET", "/api/v1/rollout", nullptr, operator_token))
                 .then(click("#rollout-abort"))
                 .then(wait_for(rollout_is("aborted")))

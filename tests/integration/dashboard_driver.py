@@ -52,6 +52,7 @@ seconds in all (exit 2). Every wait polls with a deadline.
 
 import argparse
 import base64
+import ctypes
 import json
 import os
 import select
@@ -93,6 +94,8 @@ class Browser:
         def child_fds():
             for n, fd in high.items():
                 os.dup2(fd, n)
+            # Chromium dies with this script, however it ends (even SIGKILL).
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
         self.proc = subprocess.Popen(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -414,11 +417,17 @@ def main():
     args = parser.parse_args()
     steps = json.loads(args.steps)
     deadline = time.monotonic() + args.timeout
-    # The overall bound, even if Chromium stops answering altogether.
-    signal.signal(signal.SIGALRM, lambda *_: (emit({"error": "timed out"}), os._exit(2)))
-    signal.alarm(int(args.timeout) + 15)
-
     browser = Browser(args.chromium, deadline)
+
+    def give_up(*_):
+        # The overall bound, even if Chromium stops answering altogether.
+        emit({"error": "timed out", "console": browser.console})
+        browser.proc.kill()
+        shutil.rmtree(browser.profile, ignore_errors=True)
+        os._exit(2)
+
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(int(args.timeout) + 15)
     index = -1
     try:
         browser.open(args.url)
