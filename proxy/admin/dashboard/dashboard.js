@@ -1,16 +1,34 @@
 'use strict';
-const TOKEN_KEY = 'quikedge.adminToken', WINDOW_MS = 5000, REFRESH_MS = 1000, HISTORY = 60;
+const WINDOW_MS = 5000, REFRESH_MS = 1000, HISTORY = 60;
+// Reads must keep up with the one-second refresh; changes may take the admin API's
+// full 5 s (a state store confirming them) before it answers.
+const READ_TIMEOUT_MS = 2500, CHANGE_TIMEOUT_MS = 8000;
+// Sent as "reason" with every change, so the audit log tells page clicks from scripts.
+const REASON = 'from the dashboard';
 const NAMED = {blue: '#3b82f6', green: '#22c55e'};
 const PALETTE = ['#a78bfa', '#f59e0b', '#2dd4bf', '#f472b6', '#94a3b8'];
+// Which rollout actions the API accepts in which rollout state (the others answer 409).
+const ROLLOUT_ACTIONS = {pause: ['progressing'], resume: ['paused'],
+                         promote: ['progressing', 'paused'], abort: ['progressing', 'paused']};
 const $ = (id) => document.getElementById(id);
-let token = readToken(), snaps = [], lastOk = 0;
+let snaps = [], lastOk = 0;
 const history = new Map();
 
-function readToken() { try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; } }
-function saveToken(value) {
-  token = value;
-  try { value ? localStorage.setItem(TOKEN_KEY, value) : localStorage.removeItem(TOKEN_KEY); } catch (e) {}
-}
+// The admin token lives in this variable and nowhere else: never in localStorage,
+// sessionStorage or a cookie. A stored token would outlive the tab and could be read
+// back by anyone using this browser profile later; a cookie would also ride along
+// with requests the page did not make (CSRF). The cost: a reload forgets it.
+let token = '';
+// What the last refresh saw, for the action handlers.
+const current = {state: null, stacks: [], rollout: null};
+// The weights form: the version its values came from (sent as If-Match) and whether
+// the operator has edited them since (then refreshes leave them alone).
+const weightsForm = {version: null, dirty: false, names: ''};
+let busy = false;
+// Refreshes overlap (the one-second loop and the one after each action); an older
+// one that answers late must not paint over a newer one.
+let refreshes = 0, painted = 0;
+
 // Every dynamic text goes through textContent: stack names and reasons are data.
 function h(tag, cls, text) {
   const e = document.createElement(tag);
@@ -201,7 +219,7 @@ function renderRollout(ro, fallbackState) {
   const chip = h('span', 'badge ' + kind, state.replace('_', ' '));
   if (state === 'idle' || !ro || !ro.to) {
     const row = h('div', 'row');
-    row.append(chip, h('span', 'hint', state === 'idle' ? 'No rollout in progress. Start one with: quikctl rollout start --to STACK'
+    row.append(chip, h('span', 'hint', state === 'idle' ? 'No rollout in progress. Start one below, or with: quikctl rollout start --to STACK'
                                                          : 'Details need a token (GET /api/v1/rollout).'));
     body.className = '';
     body.replaceChildren(row);
@@ -243,7 +261,44 @@ function renderRollout(ro, fallbackState) {
   body.replaceChildren(...parts);
 }
 
-function render(state, snap, authStatus, problems) {
+// The fleet panel: GET /api/v1/fleet, the replicas sharing the state store.
+function renderFleet(fleet, authStatus) {
+  const panel = $('fleet'), body = $('fleet-body');
+  if (!fleet) {
+    panel.dataset.backend = '';
+    body.replaceChildren(h('p', 'hint', authStatus ? 'The fleet needs a token (GET /api/v1/fleet, readonly role).'
+                                                   : 'The fleet could not be read.'));
+    return;
+  }
+  body.className = '';
+  panel.dataset.backend = fleet.backend;
+  panel.dataset.storeUp = String(fleet.store_up);
+  const row = h('div', 'row'), leader = h('span', 'hint', 'rollout leader: ');
+  leader.append(h('b', 'leader', fleet.rollout_leader ?? 'none'));
+  row.append(h('span', 'chip', fleet.backend),
+             fleet.store_up ? h('span', 'badge ok', 'store up') : h('span', 'badge bad', 'store down'),
+             h('span', 'hint num', 'version ' + fleet.version), leader);
+  const table = h('table', 'replicas'), head = h('tr');
+  for (const title of ['replica', 'address', 'applied version', 'lag', 'last seen']) head.append(h('th', null, title));
+  table.append(head);
+  for (const r of fleet.replicas || []) table.append(replicaRow(r));
+  body.replaceChildren(row, table);
+}
+
+// One replica; a replica behind the stored version is highlighted: it still routes
+// by older weights.
+function replicaRow(r) {
+  const lagging = r.lag > 0, tr = h('tr', lagging ? 'lagging' : '');
+  tr.dataset.replica = r.id;
+  tr.dataset.lag = String(r.lag);
+  const lag = h('td', 'num ' + (lagging ? 'warn' : 'good'), lagging ? r.lag + ' behind' : 'in sync');
+  tr.append(h('td', 'mono', r.id), h('td', 'mono', r.address), h('td', 'num', String(r.applied_version)), lag,
+            h('td', null, ago(r.last_seen)));
+  tr.lastChild.title = r.last_seen;
+  return tr;
+}
+
+function render(state, fleet, snap, auth, problems) {
   if (snap) {
     pushSnapshot(snap);
     $('env').textContent = snap.env || 'quikedge';
@@ -265,7 +320,7 @@ function render(state, snap, authStatus, problems) {
   $('k-p99').textContent = fmtP99(t.p99);
   $('k-p99').className = 'v num ' + p99Class(t.p99);
   $('k-ws').textContent = String(ws);
-  if (!state && authStatus) {
+  if (!state && auth.state) {
     $('version').textContent = 'metrics-only view';
     $('changed').textContent = '';
   }
@@ -275,7 +330,13 @@ function render(state, snap, authStatus, problems) {
     $('changed').title = state.changed_at;
   }
   renderRollout(state && state.rollout, snap && snap.rollout);
-  showAuth(authStatus);
+  renderFleet(fleet, auth.fleet);
+  if (state) current.state = state;
+  current.stacks = list;
+  current.rollout = (state && state.rollout && state.rollout.state) || (snap && snap.rollout) || null;
+  syncWeightsForm(state);
+  syncActions();
+  showAuth(auth.state);
   $('problem').hidden = problems.length === 0;
   $('problem').textContent = problems.join(' · ');
   if (snap || state) lastOk = Date.now();
@@ -286,9 +347,15 @@ function render(state, snap, authStatus, problems) {
 function showAuth(status) {
   if (!status) { if (!$('auth').dataset.open) $('auth').hidden = true; return; }
   $('auth').hidden = false;
-  $('auth-msg').textContent = status === 403 ? 'This token may not read /api/v1/state; a readonly token is enough.'
-    : token ? 'The stored token was refused. Weights and health below come from /metrics.'
-            : 'The admin API needs a bearer token. Until one is stored, weights and health come from /metrics.';
+  $('auth-msg').textContent = status === 403 ? 'This token may not read /api/v1/state; a readonly token is enough to watch, an operator token to act.'
+    : token ? 'The token was refused. Weights and health below come from /metrics.'
+            : 'The admin API needs a bearer token. Until one is typed, weights and health come from /metrics.';
+}
+
+// The header button says whether a token is held, never what it is.
+function showTokenState() {
+  $('token-button').textContent = token ? 'Token · in memory' : 'Token';
+  $('forget').disabled = !token;
 }
 
 function updateConnection() {
@@ -297,29 +364,49 @@ function updateConnection() {
   pill.lastChild.textContent = !lastOk ? 'connecting' : age < 3000 ? 'live' : age < 10000 ? 'stale' : 'offline';
 }
 
-async function fetchWithTimeout(path, withToken) {
-  const ctl = new AbortController(), timer = setTimeout(() => ctl.abort(), 2500);
-  const headers = withToken && token ? {Authorization: 'Bearer ' + token} : {};
-  try { return await fetch(path, {cache: 'no-store', credentials: 'omit', headers, signal: ctl.signal}); }
+// Headers for an admin call: the token only when one was typed (an empty Bearer
+// would be refused where no token is needed at all).
+function apiHeaders(json) {
+  const headers = {};
+  if (json) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = 'Bearer ' + token;
+  return headers;
+}
+
+// credentials: 'omit': the page authenticates with the typed token alone, so no
+// cookie or cached HTTP credential of this browser can act through it.
+async function fetchWithTimeout(path, options, ms) {
+  const ctl = new AbortController(), timer = setTimeout(() => ctl.abort(), ms);
+  try { return await fetch(path, {cache: 'no-store', credentials: 'omit', signal: ctl.signal, ...options}); }
   finally { clearTimeout(timer); }
 }
 
-async function refresh() {
-  const problems = [];
-  let state = null, snap = null, authStatus = 0;
-  const [st, me] = await Promise.allSettled([fetchWithTimeout('/api/v1/state', true), fetchWithTimeout('/metrics', false)]);
+// One read of the refresh: {doc} on success, {auth: 401|403} when refused, else
+// a line in `problems`. /metrics is public and gets no token.
+async function readJson(settled, label, problems) {
   try {
-    if (st.status === 'rejected') problems.push('state: ' + st.reason);
-    else if (st.value.status === 401 || st.value.status === 403) authStatus = st.value.status;
-    else if (!st.value.ok) problems.push('state: HTTP ' + st.value.status);
-    else state = await st.value.json();
-  } catch (e) { problems.push('state: ' + e); }
+    if (settled.status === 'rejected') problems.push(label + ': ' + settled.reason);
+    else if (settled.value.status === 401 || settled.value.status === 403) return {auth: settled.value.status};
+    else if (!settled.value.ok) problems.push(label + ': HTTP ' + settled.value.status);
+    else return {doc: await settled.value.json()};
+  } catch (e) { problems.push(label + ': ' + e); }
+  return {};
+}
+
+async function refresh() {
+  const seq = ++refreshes, problems = [];
+  let snap = null;
+  const read = (path, withToken) => fetchWithTimeout(path, {headers: withToken ? apiHeaders(false) : {}}, READ_TIMEOUT_MS);
+  const [st, fl, me] = await Promise.allSettled([read('/api/v1/state', true), read('/api/v1/fleet', true), read('/metrics', false)]);
+  const state = await readJson(st, 'state', problems), fleet = await readJson(fl, 'fleet', problems);
   try {
     if (me.status === 'rejected') problems.push('metrics: ' + me.reason);
     else if (!me.value.ok) problems.push('metrics: HTTP ' + me.value.status);
     else snap = summarize(parseMetrics(await me.value.text()), performance.now());
   } catch (e) { problems.push('metrics: ' + e); }
-  render(state, snap, authStatus, problems);
+  if (seq < painted) return;
+  painted = seq;
+  render(state.doc || null, fleet.doc || null, snap, {state: state.auth || 0, fleet: fleet.auth || 0}, problems);
 }
 
 async function loop() {
@@ -327,6 +414,179 @@ async function loop() {
   updateConnection();
   setTimeout(loop, REFRESH_MS);
 }
+
+// ---- Acting: weights, rollback, rollouts -------------------------------------
+
+// Shows the outcome of the last action; data-status lets a test read the HTTP status.
+function showResult(kind, text, status) {
+  const msg = $('action-msg');
+  msg.className = 'msg ' + kind;
+  msg.dataset.status = status == null ? '' : String(status);
+  msg.textContent = text;
+}
+
+// The API's {"error": "..."} text, else whatever the body says.
+async function errorText(res) {
+  const text = await res.text().catch(() => '');
+  try {
+    const doc = JSON.parse(text);
+    if (doc && typeof doc.error === 'string') return doc.error;
+  } catch (e) { /* not JSON: show the text */ }
+  return text.trim() || res.statusText || 'no details';
+}
+
+// One change: always JSON (the API refuses other content types, which is what
+// stops other sites' forms from forging calls) and the typed token. `onOk` gets
+// the answer's JSON; a refusal shows the API's reason instead. The page refreshes
+// either way, so a refused change also shows what the state is now.
+async function change(label, method, path, body, onOk, extraHeaders) {
+  busy = true;
+  syncActions();
+  try {
+    const res = await fetchWithTimeout(path, {method, headers: {...apiHeaders(true), ...extraHeaders},
+                                              body: JSON.stringify(body)}, CHANGE_TIMEOUT_MS);
+    if (!res.ok) {
+      showResult('bad', label + ' refused (' + res.status + '): ' + await errorText(res), res.status);
+      return;
+    }
+    onOk(await res.json());
+  } catch (e) {
+    showResult('bad', label + ' failed: ' + (e.name === 'AbortError' ? 'no answer within ' + CHANGE_TIMEOUT_MS / 1000 + ' s' : e.message));
+  } finally {
+    busy = false;
+    await refresh().catch(() => {});
+  }
+}
+
+function weightsText(weights) {
+  return Object.entries(weights || {}).map(([name, w]) => name + '=' + w).join(' ');
+}
+
+// Fills the weights form from the state, unless the operator is editing it: then
+// the values stay and only the note says the state moved on (Set weights will get
+// 409 for the old version, which is the point of If-Match).
+function syncWeightsForm(state) {
+  if (!state) {
+    if (weightsForm.version == null) $('weights-base').textContent = 'needs the state (GET /api/v1/state): type a token';
+    return;
+  }
+  const names = Object.keys(state.stacks || state.weights || {});
+  const key = names.join('\n');
+  if (key !== weightsForm.names) {
+    $('weight-inputs').replaceChildren(...names.map(weightInput));
+    weightsForm.names = key;
+    weightsForm.dirty = false;
+  }
+  if (!weightsForm.dirty) {
+    for (const input of $('weight-inputs').querySelectorAll('input')) input.value = String(state.weights[input.dataset.stack] ?? 0);
+    weightsForm.version = state.version;
+  }
+  const base = $('weights-base'), stale = weightsForm.version !== state.version;
+  base.className = 'hint' + (stale ? ' warn' : '');
+  base.textContent = stale ? 'edited from version ' + weightsForm.version + '; the state is now version ' + state.version + ' (Reset to start from it)'
+                           : 'from version ' + weightsForm.version;
+}
+
+function weightInput(name) {
+  const label = h('label', 'w'), input = h('input');
+  input.type = 'number';
+  input.min = '0';
+  input.step = '1';
+  input.inputMode = 'numeric';
+  input.dataset.stack = name;
+  input.setAttribute('aria-label', 'weight of ' + name);
+  label.append(h('span', null, name), input);
+  return label;
+}
+
+// Keeps the operator's choice across refreshes: the options change only with the
+// list of stacks, and an untouched select follows `preferred` from the state.
+function syncSelect(select, names, preferred) {
+  const key = names.join('\n');
+  if (select.dataset.names !== key) {
+    select.replaceChildren(h('option', null, 'stack…'), ...names.map((n) => h('option', null, n)));
+    select.firstChild.value = '';
+    select.dataset.names = key;
+    select.dataset.touched = '';
+  }
+  if (!select.dataset.touched) select.value = preferred || '';
+}
+
+// Where a new rollout would go: a stack other than the one serving the most.
+function rolloutCandidate(stacks) {
+  const top = Math.max(...stacks.map((s) => s.weight));
+  const other = stacks.find((s) => s.weight < top);
+  return other ? other.name : '';
+}
+
+function isActive(rollout) { return rollout === 'progressing' || rollout === 'paused'; }
+
+// Enables each action only where the API would accept it, and none while one runs.
+function syncActions() {
+  const names = current.stacks.map((s) => s.name), ro = current.rollout;
+  const running = current.state && current.state.rollout && isActive(ro) ? current.state.rollout.to : null;
+  syncSelect($('rollback-to'), names, current.state && current.state.rollback_target);
+  syncSelect($('rollout-to'), names, running || rolloutCandidate(current.stacks));
+  $('weights-apply').disabled = busy || weightsForm.version == null;
+  $('weights-reset').disabled = busy || !weightsForm.dirty;
+  $('rollback').disabled = busy || !$('rollback-to').value;
+  $('rollout-start').disabled = busy || !ro || isActive(ro) || !$('rollout-to').value;
+  for (const [action, states] of Object.entries(ROLLOUT_ACTIONS)) $('rollout-' + action).disabled = busy || !states.includes(ro);
+  $('actions').dataset.rollout = ro || '';
+}
+
+async function setWeights(ev) {
+  ev.preventDefault();
+  const weights = {};
+  // An empty or non-numeric field goes as null: the API answers 400 and names it.
+  for (const input of $('weight-inputs').querySelectorAll('input')) weights[input.dataset.stack] = input.value === '' ? null : Number(input.value);
+  await change('Set weights', 'PUT', '/api/v1/weights', {weights, reason: REASON}, (doc) => {
+    showResult('ok', 'Weights set: ' + weightsText(doc.weights) + ' (version ' + doc.version + ')', 200);
+    weightsForm.dirty = false;
+  }, {'If-Match': '"' + weightsForm.version + '"'});
+}
+
+// Rollback moves all weight at once and aborts a running rollout: the operator
+// confirms, told exactly where the weight goes. The target is sent explicitly, so
+// the API does what the dialog said even if its default moved meanwhile.
+async function rollback() {
+  const to = $('rollback-to').value;
+  if (!to) return;
+  const others = current.stacks.map((s) => s.name).filter((n) => n !== to);
+  const question = 'Roll back now?\n\nAll weight goes to "' + to + '" at once' +
+                   (others.length ? ' (' + others.join(', ') + ' to 0)' : '') + '.' +
+                   (isActive(current.rollout) ? '\nThe running rollout is aborted.' : '');
+  if (!window.confirm(question)) {
+    showResult('info', 'Rollback cancelled; nothing changed.');
+    return;
+  }
+  await change('Roll back', 'POST', '/api/v1/rollback', {to, reason: REASON}, (doc) => {
+    showResult('ok', 'Rolled back: ' + weightsText(doc.weights) + ' (version ' + doc.version + ')', 200);
+    $('rollback-to').dataset.touched = '';
+  });
+}
+
+function rolloutText(ro) {
+  if (!ro.to) return 'rollout ' + ro.state;
+  return 'rollout ' + (ro.from || '?') + ' → ' + ro.to + ' ' + ro.state.replace('_', ' ') + ', ' + ro.to + ' at ' + ro.weight + '%';
+}
+
+async function startRollout() {
+  const to = $('rollout-to').value;
+  if (!to) return;
+  await change('Start rollout', 'POST', '/api/v1/rollout', {to, reason: REASON}, (doc) => {
+    showResult('ok', 'Started: ' + rolloutText(doc), 200);
+    $('rollout-to').dataset.touched = '';
+  });
+}
+
+async function rolloutAction(action) {
+  const label = action[0].toUpperCase() + action.slice(1);
+  await change(label, 'POST', '/api/v1/rollout/' + action, {reason: REASON},
+               (doc) => showResult('ok', label + ': ' + rolloutText(doc), 200));
+}
+
+// ---- Wiring (no inline handlers: the CSP allows only this script) -----------
 
 $('window').textContent = String(WINDOW_MS / 1000);
 $('token-button').addEventListener('click', () => {
@@ -337,13 +597,33 @@ $('token-button').addEventListener('click', () => {
 });
 $('auth-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const value = $('token').value.trim();
-  if (value) saveToken(value);
+  token = $('token').value.trim();
+  // The field is emptied: from here on the variable is the page's only copy.
   $('token').value = '';
   $('auth').dataset.open = '';
-  $('auth-msg').textContent = 'Token saved in this browser.';
+  $('auth-msg').textContent = token ? 'Token kept in this tab\'s memory only (never stored); a reload forgets it.' : '';
+  showTokenState();
   refresh();
 });
-$('forget').addEventListener('click', () => { saveToken(''); $('auth-msg').textContent = 'Token removed from this browser.'; refresh(); });
+$('forget').addEventListener('click', () => {
+  token = '';
+  $('auth-msg').textContent = 'Token forgotten.';
+  showTokenState();
+  refresh();
+});
+$('weights-form').addEventListener('submit', setWeights);
+$('weight-inputs').addEventListener('input', () => { weightsForm.dirty = true; syncActions(); });
+$('weights-reset').addEventListener('click', () => {
+  weightsForm.dirty = false;
+  syncWeightsForm(current.state);
+  syncActions();
+});
+for (const id of ['rollback-to', 'rollout-to']) {
+  $(id).addEventListener('change', () => { $(id).dataset.touched = '1'; syncActions(); });
+}
+$('rollback').addEventListener('click', rollback);
+$('rollout-start').addEventListener('click', startRollout);
+for (const action of Object.keys(ROLLOUT_ACTIONS)) $('rollout-' + action).addEventListener('click', () => rolloutAction(action));
+showTokenState();
 setInterval(updateConnection, 1000);
 loop();
