@@ -16,8 +16,10 @@ std::string subject_text(X509* cert) {
   if (!out) {
     return "";
   }
-  // RFC 2253 without the multi-line flags: one line, usable as a label value.
-  X509_NAME_print_ex(out.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+  // RFC 2253 escaping and separators, but in the certificate's own order (as
+  // `openssl x509 -subject` shows it): "CN=app.quikapp.com,O=QuikApp".
+  constexpr unsigned long subject_flags = XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV;
+  X509_NAME_print_ex(out.get(), X509_get_subject_name(cert), 0, subject_flags);
   char* data = nullptr;
   long length = BIO_get_mem_data(out.get(), &data);
   return length > 0 ? std::string(data, static_cast<std::size_t>(length)) : std::string();

@@ -12,8 +12,8 @@ namespace quikedge::tls {
 
 struct certificate_info {
   std::vector<std::string> dns_names;  ///< SAN DNS names; the CN when there are none
-  std::string subject;                 ///< RFC 2253 form, e.g. "CN=app.example.com,O=QuikApp"
-  std::int64_t not_after = 0;          ///< Unix seconds
+  std::string subject;  ///< RFC 2253 escaping, certificate order: "CN=app.example.com,O=QuikApp"
+  std::int64_t not_after = 0;  ///< Unix seconds
 };
 
 /// Reads `cert`'s names, subject and notAfter.
