@@ -30,6 +30,9 @@ struct tls_certificate_config {
   std::string certificate;
   std::string private_key;
   std::vector<std::string> server_names;
+  /// A DER OCSP response for the certificate, stapled to handshakes that ask
+  /// for one; empty: none. Read again on reload, like the pair.
+  std::string ocsp_staple;
 };
 
 enum class tls_version { v1_2, v1_3 };

@@ -1,5 +1,6 @@
 // Shape layer for a listener's `tls:` block: the single certificate/private_key
-// form, the `certificates:` list, min_version, alpn and session_tickets.
+// (/ocsp_staple) form, the `certificates:` list, min_version, alpn and
+// session_tickets.
 #include "config/read_sections.hpp"
 
 namespace quikedge::config_detail {
@@ -18,6 +19,11 @@ tls_certificate_config read_pair(const fields& entries, const std::string& paren
   if (const field* key = r.require(entries, parent, "private_key")) {
     if (r.read_string(*key, pair.private_key)) {
       pair.private_key = ctx.resolve(pair.private_key);
+    }
+  }
+  if (const field* staple = find_field(entries, "ocsp_staple")) {
+    if (r.read_string(*staple, pair.ocsp_staple)) {
+      pair.ocsp_staple = ctx.resolve(pair.ocsp_staple);
     }
   }
   return pair;
@@ -47,8 +53,8 @@ void read_certificate_list(const field& f, read_context& ctx, tls_config& out) {
     return;
   }
   for (const field& item : *items) {
-    auto entries =
-        r.map_entries(item.value, item.path, {"certificate", "private_key", "server_names"});
+    auto entries = r.map_entries(item.value, item.path,
+                                 {"certificate", "private_key", "server_names", "ocsp_staple"});
     if (!entries) {
       out.certificates.emplace_back();  // keeps indexes equal to the file's
       continue;
@@ -83,16 +89,17 @@ void read_min_version(const field& f, node_reader& r, tls_config& out) {
 
 void read_tls(const field& f, read_context& ctx, listener_config& out) {
   node_reader& r = ctx.reader;
-  auto entries = r.map_entries(
-      f.value, f.path,
-      {"certificates", "certificate", "private_key", "min_version", "alpn", "session_tickets"});
+  auto entries = r.map_entries(f.value, f.path,
+                               {"certificates", "certificate", "private_key", "ocsp_staple",
+                                "min_version", "alpn", "session_tickets"});
   if (!entries) {
     return;
   }
   tls_config tls;
   const field* list = find_field(*entries, "certificates");
   const bool single = find_field(*entries, "certificate") != nullptr ||
-                      find_field(*entries, "private_key") != nullptr;
+                      find_field(*entries, "private_key") != nullptr ||
+                      find_field(*entries, "ocsp_staple") != nullptr;
   if (list != nullptr && single) {
     r.fail_at_key(list->path, list->path +
                                   ": write either certificate/private_key or a certificates "

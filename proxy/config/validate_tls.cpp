@@ -2,6 +2,7 @@
 // only stat()ed: a key that does not match its certificate must fail
 // --check-config and a reload with file:line:col, not the TLS layer later.
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -95,6 +96,26 @@ void check_pair(reporter& report, const std::string& path, const tls_certificate
   }
 }
 
+/// The staple must be a DER OCSP response that says "successful": a file from
+/// the wrong tool (PEM, a request) would otherwise be stapled and make strict
+/// clients fail the handshake.
+void check_staple(reporter& report, const std::string& path, const std::string& file) {
+  std::unique_ptr<BIO, bio_free> in(BIO_new_file(file.c_str(), "rb"));
+  OCSP_RESPONSE* response = in ? d2i_OCSP_RESPONSE_bio(in.get(), nullptr) : nullptr;
+  ERR_clear_error();
+  if (response == nullptr) {
+    report.at_value(
+        path, "no DER OCSP response in " + in_quotes(file) + " (openssl ocsp -respout writes one)");
+    return;
+  }
+  const int status = OCSP_response_status(response);
+  OCSP_RESPONSE_free(response);
+  if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    report.at_value(path, "the OCSP response in " + in_quotes(file) + " is not successful (" +
+                              OCSP_response_status_str(status) + ")");
+  }
+}
+
 bool is_label(std::string_view label) {
   if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
     return false;
@@ -162,6 +183,10 @@ void validate_tls(const tls_config& tls, const std::string& path, reporter& repo
     bool key_ok = check_readable(report, at + ".private_key", pair.private_key);
     if (cert_ok && key_ok) {
       check_pair(report, at, pair);
+    }
+    if (!pair.ocsp_staple.empty() &&
+        check_readable(report, at + ".ocsp_staple", pair.ocsp_staple)) {
+      check_staple(report, at + ".ocsp_staple", pair.ocsp_staple);
     }
     for (std::size_t j = 0; j < pair.server_names.size(); ++j) {
       const std::string item = at + ".server_names[" + std::to_string(j) + "]";

@@ -1,8 +1,11 @@
-// SSL_CTX set-up for TLS listeners: settings, certificates, SNI and ALPN.
+// SSL_CTX set-up for TLS listeners: settings, certificates, SNI, ALPN and
+// OCSP staples.
 #include "tls/tls_context.hpp"
 
 #include <openssl/err.h>
 
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +25,7 @@ constexpr long session_lifetime_seconds = 2 * 3600;
 struct context_extras {
   std::shared_ptr<ticket_keys> keys;  ///< null: tickets off
   std::string alpn;                   ///< wire format: length-prefixed protocols
+  std::string ocsp;                   ///< DER OCSP response to staple; empty: none
   // Default context only: SNI name → certificate index, and the contexts of
   // certificates 1..n (one reference each; index 0 is the default itself).
   server_names names;
@@ -85,6 +89,32 @@ int select_certificate(SSL* ssl, int*, void* arg) {
   return SSL_TLSEXT_ERR_OK;  // unknown names get the default, as nginx does
 }
 
+int staple_ocsp(SSL* ssl, void* arg) {
+  const auto* extras = static_cast<const context_extras*>(arg);
+  // Called only when the client asked for a status. OpenSSL frees the copy
+  // with the connection's handshake state.
+  auto* copy =
+      static_cast<unsigned char*>(OPENSSL_memdup(extras->ocsp.data(), extras->ocsp.size()));
+  if (copy == nullptr ||
+      SSL_set_tlsext_status_ocsp_resp(ssl, copy, static_cast<long>(extras->ocsp.size())) != 1) {
+    OPENSSL_free(copy);
+    return SSL_TLSEXT_ERR_NOACK;  // no staple rather than no handshake
+  }
+  return SSL_TLSEXT_ERR_OK;
+}
+
+std::string read_staple(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    throw std::runtime_error("cannot read OCSP staple " + path);
+  }
+  if (bytes.empty()) {
+    throw std::runtime_error("cannot read OCSP staple " + path + ": empty or missing");
+  }
+  return bytes;
+}
+
 int seal_ticket(SSL* ssl, unsigned char name[16], unsigned char* iv, EVP_CIPHER_CTX* cipher,
                 EVP_MAC_CTX* mac, int encrypt) {
   const context_extras* extras = extras_of(SSL_get_SSL_CTX(ssl));
@@ -144,6 +174,11 @@ SSL_CTX* make_context(const tls_config& settings, const tls_certificate_config& 
     SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, seal_ticket);
   }
   SSL_CTX_set_alpn_select_cb(ctx, select_alpn, extras);
+  if (!pair.ocsp_staple.empty()) {
+    extras->ocsp = read_staple(pair.ocsp_staple);
+    SSL_CTX_set_tlsext_status_cb(ctx, staple_ocsp);
+    SSL_CTX_set_tlsext_status_arg(ctx, extras);
+  }
   return guard.release();
 }
 

@@ -34,7 +34,11 @@ class tls_fixture : public two_stacks {
     std::string block = "    tls:\n      certificates:\n";
     for (const auto& pair : pairs) {
       block += "        - { certificate: \"" + pair.certificate.string() + "\", private_key: \"" +
-               pair.private_key.string() + "\" }\n";
+               pair.private_key.string() + "\"";
+      if (!pair.ocsp_staple.empty()) {
+        block += ", ocsp_staple: \"" + pair.ocsp_staple.string() + "\"";
+      }
+      block += " }\n";
     }
     return block + more;
   }

@@ -34,7 +34,7 @@ test_ca::test_ca(std::filesystem::path directory) : directory_(std::move(directo
 
 certificate_files test_ca::issue(const std::string& stem, const std::string& subject,
                                  const std::vector<std::string>& names) const {
-  certificate_files files{directory_ / (stem + ".crt"), directory_ / (stem + ".key")};
+  certificate_files files{directory_ / (stem + ".crt"), directory_ / (stem + ".key"), {}};
   const auto csr = directory_ / (stem + ".csr");
   const auto extensions = directory_ / (stem + ".ext");
   {
@@ -54,6 +54,28 @@ certificate_files test_ca::issue(const std::string& stem, const std::string& sub
                (directory_ / "ca.key").string(), "-CAcreateserial", "-days", "30", "-extfile",
                extensions.string(), "-out", files.certificate.string()});
   return files;
+}
+
+std::filesystem::path test_ca::ocsp_response(const certificate_files& files,
+                                             const std::string& stem,
+                                             const std::string& subject) const {
+  auto serial = run_command(
+      {"/usr/bin/openssl", "x509", "-in", files.certificate.string(), "-noout", "-serial"});
+  const auto equals = serial.out.find('=');
+  if (serial.exit_status != 0 || equals == std::string::npos) {
+    throw std::runtime_error("openssl x509 -serial failed: " + serial.err);
+  }
+  const std::string number = serial.out.substr(equals + 1, serial.out.find('\n') - equals - 1);
+  const auto index = directory_ / (stem + ".index");
+  std::ofstream(index) << "V\t301231235959Z\t\t" << number << "\tunknown\t" << subject << "\n";
+  const auto request = directory_ / (stem + ".ocsp-request");
+  const auto response = directory_ / (stem + ".ocsp");
+  run_openssl({"ocsp", "-issuer", certificate().string(), "-cert", files.certificate.string(),
+               "-no_nonce", "-reqout", request.string()});
+  run_openssl({"ocsp", "-index", index.string(), "-rsigner", certificate().string(), "-rkey",
+               (directory_ / "ca.key").string(), "-CA", certificate().string(), "-reqin",
+               request.string(), "-respout", response.string(), "-ndays", "1"});
+  return response;
 }
 
 std::filesystem::path test_ca::unrelated_key(const std::string& stem) const {

@@ -13,6 +13,7 @@ namespace quikedge::test {
 struct certificate_files {
   std::filesystem::path certificate;
   std::filesystem::path private_key;
+  std::filesystem::path ocsp_staple;  ///< empty: none configured
 };
 
 class test_ca {
@@ -26,6 +27,11 @@ class test_ca {
   /// subjectAltName DNS `names` (none: no SAN). Throws when openssl fails.
   certificate_files issue(const std::string& stem, const std::string& subject,
                           const std::vector<std::string>& names) const;
+
+  /// A DER OCSP response from this CA saying `files`' certificate is good, as
+  /// STEM.ocsp (openssl ocsp as client, then as responder over an index file).
+  std::filesystem::path ocsp_response(const certificate_files& files, const std::string& stem,
+                                      const std::string& subject) const;
 
   /// A fresh key that belongs to no certificate, as STEM.key.
   std::filesystem::path unrelated_key(const std::string& stem) const;
