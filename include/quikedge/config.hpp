@@ -24,9 +24,31 @@ struct address {
   friend bool operator==(const address&, const address&) = default;
 };
 
-struct tls_config {
+/// One certificate chain and its key. `server_names` (extension): the SNI
+/// names it is chosen for; empty: the certificate's own DNS names (SAN, else CN).
+struct tls_certificate_config {
   std::string certificate;
   std::string private_key;
+  std::vector<std::string> server_names;
+  /// A DER OCSP response for the certificate, stapled to handshakes that ask
+  /// for one; empty: none. Read again on reload, like the pair.
+  std::string ocsp_staple;
+};
+
+enum class tls_version { v1_2, v1_3 };
+
+/// A listener's TLS termination (SPEC 12). The single certificate/private_key
+/// form is read as a list of one.
+struct tls_config {
+  std::vector<tls_certificate_config> certificates;  ///< the first is the default
+  tls_version min_version = tls_version::v1_2;
+  /// Protocols offered through ALPN, in the server's order of preference. h2
+  /// is accepted in the file but not offered until HTTP/2 is served.
+  std::vector<std::string> alpn{"http/1.1"};
+  bool session_tickets = true;  ///< extension: stateless resumption (keys rotate hourly)
+  /// Written as `certificate:`/`private_key:` rather than a `certificates:`
+  /// list; error messages name the keys the way the file does.
+  bool single_pair = false;
 };
 
 struct listener_config {
@@ -109,6 +131,9 @@ struct timeouts_config {
   duration request_header{10000};
   duration idle{60000};
   duration upstream_response{30000};
+  /// Extension: a TLS handshake not finished by then is dropped, so half-open
+  /// or garbage connections cannot hold a slot for the whole header timeout.
+  duration tls_handshake{5000};
   /// SIGTERM or a binary upgrade: in-flight requests finish and
   /// WebSockets close with 1001, spread over this window; then the process exits.
   duration shutdown_drain{10000};

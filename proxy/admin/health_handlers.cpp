@@ -39,6 +39,17 @@ void handle_metrics(admin_context& ctx, const call& c, const respond_fn& respond
     }
     input.stacks.push_back(std::move(gauge));
   }
+  const auto& tls = control.tls_contexts();
+  for (std::size_t i = 0; i < tls.size(); ++i) {
+    if (!tls[i]) {
+      continue;
+    }
+    metrics::tls_listener_gauge listener{control.settings().listeners[i].name, i, {}};
+    for (const auto& cert : tls[i]->certificates()) {
+      listener.certificates.push_back({cert.subject, cert.not_after});
+    }
+    input.tls_listeners.push_back(std::move(listener));
+  }
   input.config_version = control.version();
   input.rollout_state = std::string(rollout::to_string(ctx.rollouts.state()));
   const auto& store = control.store();

@@ -73,28 +73,6 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
   r.require(*top, "", "routing");
 }
 
-namespace {
-
-void read_tls(const field& f, read_context& ctx, listener_config& out) {
-  node_reader& r = ctx.reader;
-  auto entries = r.map_entries(f.value, f.path, {"certificate", "private_key"});
-  if (!entries) {
-    return;
-  }
-  tls_config tls;
-  const field* cert = r.require(*entries, f.path, "certificate");
-  const field* key = r.require(*entries, f.path, "private_key");
-  if (cert != nullptr && r.read_string(*cert, tls.certificate)) {
-    tls.certificate = ctx.resolve(tls.certificate);
-  }
-  if (key != nullptr && r.read_string(*key, tls.private_key)) {
-    tls.private_key = ctx.resolve(tls.private_key);
-  }
-  out.tls = tls;
-}
-
-}  // namespace
-
 void read_listeners(const field& f, read_context& ctx, config& out) {
   node_reader& r = ctx.reader;
   auto items = r.list_items(f.value, f.path);

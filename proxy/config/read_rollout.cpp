@@ -5,9 +5,9 @@ namespace quikedge::config_detail {
 
 void read_timeouts(const field& f, read_context& ctx, config& out) {
   node_reader& r = ctx.reader;
-  auto entries =
-      r.map_entries(f.value, f.path,
-                    {"connect", "request_header", "idle", "upstream_response", "shutdown_drain"});
+  auto entries = r.map_entries(f.value, f.path,
+                               {"connect", "request_header", "idle", "upstream_response",
+                                "shutdown_drain", "tls_handshake"});
   if (!entries) {
     return;
   }
@@ -22,6 +22,8 @@ void read_timeouts(const field& f, read_context& ctx, config& out) {
       r.read_duration(e, out.timeouts.upstream_response);
     } else if (e.key == "shutdown_drain") {
       r.read_duration(e, out.timeouts.shutdown_drain);
+    } else if (e.key == "tls_handshake") {
+      r.read_duration(e, out.timeouts.tls_handshake);
     }
   }
 }

@@ -25,6 +25,9 @@ struct read_context {
 void read_config(const YAML::Node& root, read_context& ctx, config& out);
 
 void read_listeners(const field& f, read_context& ctx, config& out);
+/// A listener's `tls:` block, in the single certificate/private_key form or
+/// as a `certificates:` list (SPEC 12).
+void read_tls(const field& f, read_context& ctx, listener_config& out);
 void read_admin(const field& f, read_context& ctx, config& out);
 void read_stacks(const field& f, read_context& ctx, config& out);
 void read_routing(const field& f, read_context& ctx, config& out);

@@ -1,10 +1,6 @@
 // Meaning layer: ranges, formats and readable files, one section at a time.
 #include "config/validate.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -21,41 +17,6 @@ constexpr std::size_t min_header_bytes = 1024;
 
 std::string in_quotes(const std::string& text) {
   return "\"" + text + "\"";
-}
-
-// Why `path` cannot be read, or "" when it can. TLS files are read by the TLS
-// layer later; finding a typo now turns a failed start or reload into a clear error.
-std::string unreadable_reason(const std::string& path) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) {
-    return "no such file";
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    return "not a regular file";
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::strerror(errno);
-  }
-  if (in.peek() == std::ifstream::traits_type::eof()) {
-    return "the file is empty";
-  }
-  return "";
-}
-
-void check_readable(reporter& report, const std::string& path, const std::string& file) {
-  if (!report.usable(path)) {
-    return;
-  }
-  if (file.empty()) {
-    report.at_value(path, "must name a file");
-    return;
-  }
-  std::string why = unreadable_reason(file);
-  if (!why.empty()) {
-    report.at_value(path, "cannot read " + in_quotes(file) + ": " + why);
-  }
 }
 
 // Shortest form ("1.5", not std::to_string's "1.500000"), as the user wrote it.
@@ -101,8 +62,7 @@ void validate_listeners_and_admin(const config& cfg, reporter& report) {
       report.at_value(path + ".name", "must not be empty");
     }
     if (l.tls) {
-      check_readable(report, path + ".tls.certificate", l.tls->certificate);
-      check_readable(report, path + ".tls.private_key", l.tls->private_key);
+      validate_tls(*l.tls, path + ".tls", report);
     }
   }
   for (std::size_t i = 0; i < cfg.admin.tokens.size(); ++i) {
@@ -281,6 +241,7 @@ void validate_values(const config& cfg, const source_map& where, error_list& err
   check_positive(report, "timeouts.request_header", cfg.timeouts.request_header);
   check_positive(report, "timeouts.idle", cfg.timeouts.idle);
   check_positive(report, "timeouts.upstream_response", cfg.timeouts.upstream_response);
+  check_positive(report, "timeouts.tls_handshake", cfg.timeouts.tls_handshake);
   if (cfg.timeouts.shutdown_drain > std::chrono::hours(1)) {
     // A drain longer than any orchestrator waits for would end in a SIGKILL anyway.
     report.at_value("timeouts.shutdown_drain", "must be at most 1h");

@@ -24,6 +24,11 @@ void validate_values(const config& cfg, const source_map& where, error_list& err
 /// Cross-reference layer only (called by validate_config).
 void validate_references(const config& cfg, const source_map& where, error_list& errors);
 
+/// Meaning layer of one listener's `tls:` block at `path`: readable files,
+/// PEM contents, each key matching its certificate, server names and ALPN.
+class reporter;
+void validate_tls(const tls_config& tls, const std::string& path, reporter& report);
+
 /// Validates a config built in code, e.g. the running config with an admin
 /// patch applied. Errors carry key paths but no positions.
 std::vector<config_error> validate_config(const config& cfg);

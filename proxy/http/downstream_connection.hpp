@@ -36,8 +36,10 @@ class downstream_connection
  public:
   /// `tls`: the listener terminates TLS (sets X-Forwarded-Proto and Secure
   /// cookies). `proxy_protocol`: the connection opens with a PROXY header.
+  /// `listener`: the listener's index in the config, for its TLS counters.
   downstream_connection(session_context& context, ClientStream stream,
-                        const boost::asio::ip::tcp::endpoint& peer, bool tls, bool proxy_protocol);
+                        const boost::asio::ip::tcp::endpoint& peer, bool tls, bool proxy_protocol,
+                        std::uint16_t listener = 0);
   ~downstream_connection() override;
 
   void start();
@@ -93,6 +95,7 @@ class downstream_connection
   void do_read_proxy_header();
   void on_proxy_header_readable(const error_code& ec);
   void start_protocol();
+  void on_handshake(const error_code& ec);
   /// The client's address for X-Forwarded-For, the trust check and the log;
   /// IPv4-mapped IPv6 addresses are written as IPv4.
   void set_client_address(const boost::asio::ip::address& address);
@@ -111,6 +114,7 @@ class downstream_connection
   ClientStream client_;
   bool tls_;
   bool proxy_protocol_;
+  std::uint16_t listener_;
   phase phase_ = phase::idle;
   bool timed_out_ = false;
   bool handed_off_ = false;  ///< the connection now belongs to a ws_tunnel

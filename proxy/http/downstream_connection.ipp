@@ -10,14 +10,19 @@
 #include "http/downstream_connection.hpp"
 #include "http/error_reply.hpp"
 #include "http/stream_traits.hpp"
+#include "tls/handshake_outcome.hpp"
 
 namespace quikedge::http {
 
 template <class ClientStream, template <class> class Exchange>
 downstream_connection<ClientStream, Exchange>::downstream_connection(
     session_context& context, ClientStream stream, const boost::asio::ip::tcp::endpoint& peer,
-    bool tls, bool proxy_protocol)
-    : context_(context), client_(std::move(stream)), tls_(tls), proxy_protocol_(proxy_protocol) {
+    bool tls, bool proxy_protocol, std::uint16_t listener)
+    : context_(context),
+      client_(std::move(stream)),
+      tls_(tls),
+      proxy_protocol_(proxy_protocol),
+      listener_(listener) {
   set_client_address(peer.address());
   context_.deadlines.link(*this);
 }
@@ -52,19 +57,28 @@ void downstream_connection<ClientStream, Exchange>::start() {
 template <class ClientStream, template <class> class Exchange>
 void downstream_connection<ClientStream, Exchange>::start_protocol() {
   if constexpr (is_tls_stream<ClientStream>) {
-    // The handshake counts against the request header timeout, like the head.
-    set_deadline(context_.table->settings().timeouts.request_header);
-    client_.async_handshake(boost::asio::ssl::stream_base::server,
-                            [self = this->shared_from_this()](const error_code& ec) {
-                              if (ec) {
-                                self->close(false);
-                                return;
-                              }
-                              self->do_read_request_head();
-                            });
+    // A deadline of its own, shorter than the header timeout: a handshake
+    // is a few round trips, and a flood of half-open ones must not hold
+    // connection slots (limits.max_connections) for long.
+    set_deadline(context_.table->settings().timeouts.tls_handshake);
+    client_.async_handshake(
+        boost::asio::ssl::stream_base::server,
+        [self = this->shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
   } else {
     do_read_request_head();
   }
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::on_handshake(const error_code& ec) {
+  if constexpr (is_tls_stream<ClientStream>) {
+    tls::record_handshake(context_.metrics, listener_, client_.native_handle(), ec, timed_out_);
+  }
+  if (ec) {
+    close(false);
+    return;
+  }
+  do_read_request_head();
 }
 
 template <class ClientStream, template <class> class Exchange>

@@ -1,6 +1,7 @@
 // Prometheus text rendering.
 #include "metrics/prometheus_text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -200,6 +201,88 @@ void render_gauges(std::string& out, const exposition_input& input) {
   }
 }
 
+/// `{environment="..",listener=".."` without the closing brace.
+void open_listener_labels(std::string& out, const exposition_input& input,
+                          std::string_view listener) {
+  out.append("{environment=\"").append(escape_label_value(input.environment));
+  out.append("\",listener=\"").append(escape_label_value(listener)).append("\"");
+}
+
+template <class Getter>
+std::uint64_t sum_tls(const exposition_input& input, std::size_t listener, Getter get) {
+  std::uint64_t total = 0;
+  for (const auto* worker : input.workers) {
+    total += get(worker->tls(listener)).load(std::memory_order_relaxed);
+  }
+  return total;
+}
+
+void render_tls_expiry(std::string& out, const exposition_input& input) {
+  family_header(out, "quikedge_tls_certificate_expiry_timestamp_seconds", "gauge",
+                "notAfter of each certificate a TLS listener serves, as Unix time.");
+  for (const auto& listener : input.tls_listeners) {
+    // One series per subject: two certificates of one subject (RSA and
+    // ECDSA) report the one that expires first, the one an alert is about.
+    std::vector<tls_certificate_gauge> shown;
+    for (const auto& cert : listener.certificates) {
+      auto same = std::find_if(shown.begin(), shown.end(),
+                               [&](const auto& s) { return s.subject == cert.subject; });
+      if (same == shown.end()) {
+        shown.push_back(cert);
+      } else {
+        same->not_after = std::min(same->not_after, cert.not_after);
+      }
+    }
+    for (const auto& cert : shown) {
+      out.append("quikedge_tls_certificate_expiry_timestamp_seconds");
+      open_listener_labels(out, input, listener.name);
+      out.append(",subject=\"").append(escape_label_value(cert.subject)).append("\"} ");
+      append_uint(out, static_cast<std::uint64_t>(std::max<std::int64_t>(cert.not_after, 0)));
+      out.push_back('\n');
+    }
+  }
+}
+
+void render_tls_handshakes(std::string& out, const exposition_input& input) {
+  family_header(out, "quikedge_tls_handshakes_total", "counter",
+                "TLS handshakes completed, by version and session resumption.");
+  for (const auto& listener : input.tls_listeners) {
+    if (listener.index >= max_tls_listeners) {
+      continue;
+    }
+    for (std::size_t v = 0; v < 2; ++v) {
+      for (bool resumed : {false, true}) {
+        out.append("quikedge_tls_handshakes_total");
+        open_listener_labels(out, input, listener.name);
+        out.append(v == 0 ? ",version=\"1.2\"" : ",version=\"1.3\"");
+        out.append(resumed ? ",resumed=\"true\"} " : ",resumed=\"false\"} ");
+        append_uint(out, sum_tls(
+                             input, listener.index, [&](const tls_listener_counters& c) -> auto& {
+                               return resumed ? c.resumed[v] : c.full[v];
+                             }));
+        out.push_back('\n');
+      }
+    }
+  }
+  family_header(out, "quikedge_tls_handshake_failures_total", "counter",
+                "TLS handshakes that did not complete, by reason.");
+  for (const auto& listener : input.tls_listeners) {
+    if (listener.index >= max_tls_listeners) {
+      continue;
+    }
+    for (std::size_t r = 0; r < handshake_failure_count; ++r) {
+      out.append("quikedge_tls_handshake_failures_total");
+      open_listener_labels(out, input, listener.name);
+      out.append(",reason=\"").append(handshake_failure_names[r]).append("\"} ");
+      append_uint(out, sum_tls(
+                           input, listener.index, [&](const tls_listener_counters& c) -> auto& {
+                             return c.failures[r];
+                           }));
+      out.push_back('\n');
+    }
+  }
+}
+
 }  // namespace
 
 std::string escape_label_value(std::string_view value) {
@@ -232,6 +315,10 @@ std::string render_prometheus(const exposition_input& input) {
   render_requests(out, input, ids);
   render_durations(out, input, ids);
   render_gauges(out, input);
+  if (!input.tls_listeners.empty()) {
+    render_tls_expiry(out, input);
+    render_tls_handshakes(out, input);
+  }
   return out;
 }
 

@@ -23,6 +23,18 @@ struct stack_gauge {
   std::vector<endpoint_gauge> endpoints;
 };
 
+struct tls_certificate_gauge {
+  std::string subject;
+  std::int64_t not_after = 0;  ///< Unix seconds
+};
+
+/// A TLS listener: its certificates in use and its handshake counters.
+struct tls_listener_gauge {
+  std::string name;
+  std::size_t index = 0;  ///< config index, for worker_metrics::tls()
+  std::vector<tls_certificate_gauge> certificates;
+};
+
 struct exposition_input {
   std::string environment;
   std::vector<std::string> stack_names;  ///< index: stack id (includes removed stacks)
@@ -33,6 +45,7 @@ struct exposition_input {
   bool state_store_up = true;
   std::uint64_t state_version_applied = 0;
   std::uint64_t fleet_replicas = 1;  ///< replicas registered alive (1 with the file store)
+  std::vector<tls_listener_gauge> tls_listeners;
 };
 
 /// Renders every family. Output ends with a newline.

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "metrics/tls_counters.hpp"
 #include "routing/routing_table.hpp"
 
 namespace quikedge::metrics {
@@ -52,8 +53,13 @@ class worker_metrics {
   [[nodiscard]] const stack_counters& stack(std::size_t index) const { return stacks_[index]; }
   [[nodiscard]] stack_counters& stack(std::size_t index) { return stacks_[index]; }
 
+  /// TLS handshakes of listener `index` (< max_tls_listeners).
+  [[nodiscard]] const tls_listener_counters& tls(std::size_t index) const { return tls_[index]; }
+  [[nodiscard]] tls_listener_counters& tls(std::size_t index) { return tls_[index]; }
+
  private:
   std::array<stack_counters, routing::max_stacks + 1> stacks_{};
+  std::array<tls_listener_counters, max_tls_listeners> tls_{};
 };
 
 }  // namespace quikedge::metrics

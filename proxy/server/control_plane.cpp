@@ -16,7 +16,9 @@ control_plane::control_plane(boost::asio::io_context& control_io,
       settings_(std::move(settings)),
       store_(store),
       workers_(control_io),
-      drain_timer_(control_io) {
+      drain_timer_(control_io),
+      ticket_keys_(std::make_shared<tls::ticket_keys>()),
+      ticket_timer_(control_io) {
   log::init(settings_->level);
   weights_ = config_weights(*settings_);
   file_weights_ = weights_;
@@ -39,14 +41,17 @@ void control_plane::start(std::vector<inherited_listener>* inherited) {
         on_health_change(stack, endpoint, healthy);
       });
   health_->configure(*settings_);
+  tls_ = tls::make_listener_contexts(*settings_, ticket_keys_);
   std::vector<inherited_listener> none;
-  workers_.start(*settings_, table, inherited != nullptr ? *inherited : none);
+  workers_.start(*settings_, table, tls_, inherited != nullptr ? *inherited : none);
+  arm_ticket_rotation();
   if (!drains_.active().empty()) {
     install_table([](change_result) {});  // drain windows handed over by the previous process
   }
 }
 
 void control_plane::shutdown(std::chrono::milliseconds grace) {
+  ticket_timer_.cancel();
   if (health_) {
     health_->stop();
   }
@@ -112,14 +117,19 @@ void control_plane::reload(const change_origin& origin, done_fn done) {
     done({400, plan.error});
     return;
   }
+  std::vector<tls::server_context_ptr> fresh_tls;
   try {
     // Dry run: endpoints that do not resolve must be refused before anything changes.
     tables_.check(fresh, plan.weights);
+    // Certificates and keys are read again (rotation). Built here, before the
+    // commit, so that a pair that fails to load changes nothing.
+    fresh_tls = tls::make_listener_contexts(*fresh, ticket_keys_);
   } catch (const std::exception& e) {
     done({400, e.what()});
     return;
   }
   auto next = prepare(std::move(plan.weights), fresh->routing.websocket.drain_timeout, true);
+  next.tls = std::move(fresh_tls);
   next.settings = fresh;
   next.file_weights = std::move(plan.file_weights);
   next.reloaded = true;
@@ -190,6 +200,29 @@ void control_plane::apply(pending_change next, const live_state& committed) {
     health_->configure(*settings_);
     tables_.replace_endpoint_health(health_->verdicts());
   }
+  if (next.reloaded) {
+    // New handshakes get the re-read certificates; open connections and
+    // wss:// tunnels keep the contexts they hold.
+    tls_ = std::move(next.tls);
+    workers_.install_tls(tls_);
+  }
+}
+
+void control_plane::arm_ticket_rotation() {
+  // Hourly, as ticket_keys keeps three keys: a ticket opens for at least 2 h
+  // (the session lifetime the contexts announce) and at most 3 h.
+  ticket_timer_.expires_after(std::chrono::hours(1));
+  ticket_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    try {
+      ticket_keys_->rotate();
+    } catch (const std::exception& e) {
+      log::error(std::string("session ticket key rotation: ") + e.what());
+    }
+    arm_ticket_rotation();
+  });
 }
 
 void control_plane::install_table(done_fn done) {

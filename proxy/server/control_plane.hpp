@@ -25,6 +25,8 @@
 #include "server/state_store.hpp"
 #include "server/table_publisher.hpp"
 #include "server/worker_group.hpp"
+#include "tls/ticket_keys.hpp"
+#include "tls/tls_context.hpp"
 
 namespace quikedge::server {
 
@@ -86,6 +88,8 @@ class control_plane final : public rollout::traffic_control, private state_obser
     return workers_.workers();
   }
   [[nodiscard]] bool listeners_up() const { return workers_.listeners_up(); }
+  /// Each listener's TLS contexts in use for new handshakes (null: plain).
+  [[nodiscard]] const std::vector<tls::server_context_ptr>& tls_contexts() const { return tls_; }
   /// Every listening socket the workers accept on, for a hand-over.
   [[nodiscard]] const std::vector<listening_socket>& listening_sockets() const {
     return workers_.listening_sockets();
@@ -106,7 +110,8 @@ class control_plane final : public rollout::traffic_control, private state_obser
     std::optional<std::string> stable_stack;
     std::shared_ptr<const config> settings;  ///< a reload's new config, else the current one
     weight_map file_weights;
-    bool reloaded = false;  ///< health checks follow the new config
+    bool reloaded = false;                     ///< health checks follow the new config
+    std::vector<tls::server_context_ptr> tls;  ///< a reload's certificates, re-read
   };
   /// Commits `next` (the store checks `expected_version`), then applies it and
   /// publishes its table; `done` gets the first error or the workers' ack.
@@ -124,6 +129,7 @@ class control_plane final : public rollout::traffic_control, private state_obser
   void on_health_change(const std::string& stack, const std::string& endpoint, bool healthy);
   void arm_drain_timer();
   void on_drain_timer();
+  void arm_ticket_rotation();
 
   boost::asio::io_context& control_io_;
   std::shared_ptr<const config> settings_;
@@ -140,6 +146,10 @@ class control_plane final : public rollout::traffic_control, private state_obser
   std::optional<std::string> stable_stack_;  ///< held all weight before the last shift
   drain_tracker drains_;
   boost::asio::steady_timer drain_timer_;
+  /// Session ticket keys of every TLS listener, kept across reloads.
+  std::shared_ptr<tls::ticket_keys> ticket_keys_;
+  std::vector<tls::server_context_ptr> tls_;
+  boost::asio::steady_timer ticket_timer_;
   /// Local changes being committed, oldest first: a remote store answers
   /// later, in the order it was asked, and may be asked again meanwhile.
   std::deque<pending_change> pending_;

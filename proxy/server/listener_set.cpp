@@ -8,7 +8,6 @@
 #include <iostream>
 
 #include "server/listener.hpp"
-#include "tls/tls_context.hpp"
 #include "util/log.hpp"
 
 namespace quikedge::server {
@@ -45,14 +44,13 @@ inherited_listener* find_inherited(std::vector<inherited_listener>& inherited,
 
 }  // namespace
 
-void open_listeners(const config& settings, std::vector<std::unique_ptr<worker>>& workers,
+void open_listeners(const config& settings, const std::vector<tls::server_context_ptr>& tls,
+                    std::vector<std::unique_ptr<worker>>& workers,
                     std::vector<inherited_listener>& inherited,
                     std::vector<listening_socket>& owned) {
-  for (const auto& listener : settings.listeners) {
-    std::shared_ptr<boost::asio::ssl::context> tls_context;
-    if (listener.tls) {
-      tls_context = tls::make_server_context(*listener.tls);
-    }
+  for (std::size_t index = 0; index < settings.listeners.size(); ++index) {
+    const auto& listener = settings.listeners[index];
+    const tls::server_context_ptr tls_context = index < tls.size() ? tls[index] : nullptr;
     auto endpoint = resolve_bind_address(listener.bind);
     std::vector<bool> served(workers.size(), false);
     if (auto* old = find_inherited(inherited, listener)) {
@@ -65,7 +63,7 @@ void open_listeners(const config& settings, std::vector<std::unique_ptr<worker>>
         acceptor.assign(local.protocol(), old->fds[i]);
         owned.push_back({listener.name, listener.bind.to_string(), old->fds[i]});
         endpoint = local;
-        w->add_acceptor(std::move(acceptor), tls_context, listener.proxy_protocol);
+        w->add_acceptor(std::move(acceptor), index, tls_context, listener.proxy_protocol);
         served[i % workers.size()] = true;
       }
       log::info("listener " + listener.name + ": adopted " + std::to_string(old->fds.size()) +
@@ -80,7 +78,7 @@ void open_listeners(const config& settings, std::vector<std::unique_ptr<worker>>
       auto acceptor = open_acceptor(workers[i]->io(), endpoint, true);
       endpoint = acceptor.local_endpoint();
       owned.push_back({listener.name, listener.bind.to_string(), acceptor.native_handle()});
-      workers[i]->add_acceptor(std::move(acceptor), tls_context, listener.proxy_protocol);
+      workers[i]->add_acceptor(std::move(acceptor), index, tls_context, listener.proxy_protocol);
     }
     std::cout << "quikedge: listener " << listener.name << " on " << text_of(endpoint) << std::endl;
   }

@@ -32,7 +32,9 @@ struct listening_socket {
 /// only for workers left without one; the rest bind as usual. Inherited
 /// sockets no listener wants are closed (logged). Prints each listener's
 /// address and fills `owned`. Throws on bind errors.
-void open_listeners(const config& settings, std::vector<std::unique_ptr<worker>>& workers,
+/// `tls`: each listener's TLS contexts by config index (null: plain).
+void open_listeners(const config& settings, const std::vector<tls::server_context_ptr>& tls,
+                    std::vector<std::unique_ptr<worker>>& workers,
                     std::vector<inherited_listener>& inherited,
                     std::vector<listening_socket>& owned);
 

@@ -37,10 +37,28 @@ worker::~worker() {
   stop();
 }
 
-void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor,
-                          std::shared_ptr<boost::asio::ssl::context> tls, bool proxy_protocol) {
+void worker::add_acceptor(boost::asio::ip::tcp::acceptor acceptor, std::size_t listener,
+                          tls::server_context_ptr tls, bool proxy_protocol) {
   acceptors_.push_back(std::make_unique<acceptor_slot>(
-      acceptor_slot{std::move(acceptor), tls, proxy_protocol, nullptr}));
+      acceptor_slot{std::move(acceptor), listener, proxy_protocol, nullptr}));
+  if (tls_.size() <= listener) {
+    tls_.resize(listener + 1);
+  }
+  tls_[listener] = std::move(tls);
+}
+
+void worker::install_tls(std::vector<tls::server_context_ptr> contexts,
+                         std::function<void()> done) {
+  boost::asio::post(io_, [this, contexts = std::move(contexts), done = std::move(done)]() mutable {
+    // Only the pointers of listeners this worker accepts on; the old
+    // contexts live on in the connections that still use them.
+    for (std::size_t i = 0; i < tls_.size() && i < contexts.size(); ++i) {
+      if (tls_[i]) {
+        tls_[i] = std::move(contexts[i]);
+      }
+    }
+    done();
+  });
 }
 
 void worker::enable_access_log(metrics::access_log_writer& writer, double sample_rate) {
@@ -176,14 +194,22 @@ void worker::serve(acceptor_slot& slot, boost::asio::ip::tcp::socket socket) {
     boost::system::error_code peer_ec;
     auto peer = socket.remote_endpoint(peer_ec);
     socket.set_option(boost::asio::ip::tcp::no_delay(true), peer_ec);
-    if (slot.tls) {
+    const auto listener = static_cast<std::uint16_t>(slot.listener);
+    if (const auto& tls = tls_[slot.listener]) {
       using tls_stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+      SSL* ssl = SSL_new(tls->native());  // holds the contexts for the connection's life
+      if (ssl == nullptr) {
+        open_connections_.fetch_sub(1, std::memory_order_relaxed);
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        return;
+      }
       std::make_shared<http::downstream_connection<tls_stream>>(
-          context_, tls_stream(std::move(socket), *slot.tls), peer, true, slot.proxy_protocol)
+          context_, tls_stream(std::move(socket), ssl), peer, true, slot.proxy_protocol, listener)
           ->start();
     } else {
       std::make_shared<http::downstream_connection<boost::asio::ip::tcp::socket>>(
-          context_, std::move(socket), peer, false, slot.proxy_protocol)
+          context_, std::move(socket), peer, false, slot.proxy_protocol, listener)
           ->start();
     }
   }

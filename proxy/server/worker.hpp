@@ -4,7 +4,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -16,6 +15,7 @@
 #include "http/session_context.hpp"
 #include "metrics/worker_metrics.hpp"
 #include "routing/routing_table.hpp"
+#include "tls/tls_context.hpp"
 
 namespace quikedge::server {
 
@@ -29,10 +29,15 @@ class worker {
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] const metrics::worker_metrics& metrics() const { return *metrics_; }
 
-  /// Takes an acceptor created on io(). Before start() only.
-  /// `tls`: the listener's TLS context, or null for plain HTTP.
-  void add_acceptor(boost::asio::ip::tcp::acceptor acceptor,
-                    std::shared_ptr<boost::asio::ssl::context> tls, bool proxy_protocol);
+  /// Takes an acceptor created on io() for config listener `listener`.
+  /// `tls`: the listener's TLS contexts, or null for plain HTTP. Before start() only.
+  void add_acceptor(boost::asio::ip::tcp::acceptor acceptor, std::size_t listener,
+                    tls::server_context_ptr tls, bool proxy_protocol);
+
+  /// Posts new TLS contexts (index: config listener; null: plain) for the
+  /// handshakes that start from then on; open connections keep theirs. `done`
+  /// runs on the worker once it uses them. Any thread.
+  void install_tls(std::vector<tls::server_context_ptr> contexts, std::function<void()> done);
 
   /// Logs this worker's requests through `writer`. Before start() only.
   void enable_access_log(metrics::access_log_writer& writer, double sample_rate);
@@ -55,7 +60,7 @@ class worker {
  private:
   struct acceptor_slot {
     boost::asio::ip::tcp::acceptor acceptor;
-    std::shared_ptr<boost::asio::ssl::context> tls;
+    std::size_t listener = 0;     ///< index in the config's listeners (and in tls_)
     bool proxy_protocol = false;  ///< connections open with a PROXY header
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
   };
@@ -75,6 +80,9 @@ class worker {
   std::atomic<std::int64_t>& open_connections_;
   http::session_context context_;
   std::vector<std::unique_ptr<acceptor_slot>> acceptors_;
+  /// Per config listener: its TLS contexts (null: plain HTTP). Replaced only
+  /// on this worker's thread, read there at each accept: no lock.
+  std::vector<tls::server_context_ptr> tls_;
   boost::asio::steady_timer sweep_timer_;
   http::clock::time_point close_idle_at_ = http::clock::time_point::max();
   std::unique_ptr<metrics::access_log_buffer> access_log_;

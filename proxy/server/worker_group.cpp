@@ -24,6 +24,7 @@ worker_group::~worker_group() {
 }
 
 void worker_group::start(const config& settings, routing::routing_table_ptr table,
+                         const std::vector<tls::server_context_ptr>& tls,
                          std::vector<inherited_listener>& inherited) {
   const unsigned count = worker_count(settings);
   if (!settings.access_log.path.empty()) {
@@ -35,7 +36,7 @@ void worker_group::start(const config& settings, routing::routing_table_ptr tabl
       workers_.back()->enable_access_log(*access_log_, settings.access_log.sample_rate);
     }
   }
-  open_listeners(settings, workers_, inherited, listening_);
+  open_listeners(settings, tls, workers_, inherited, listening_);
   for (auto& w : workers_) {
     w->start(table);
   }
@@ -73,6 +74,14 @@ void worker_group::install(const routing::routing_table_ptr& table, done_fn done
         }
       });
     });
+  }
+}
+
+void worker_group::install_tls(const std::vector<tls::server_context_ptr>& tls) {
+  // Posted before the reload's routing table, whose ack therefore also means
+  // that every worker hands out the new certificates.
+  for (auto& w : workers_) {
+    w->install_tls(tls, [] {});
   }
 }
 

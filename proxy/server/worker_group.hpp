@@ -32,6 +32,7 @@ class worker_group {
   /// bound addresses and starts the workers with `table`. Throws on bind or
   /// resolve failure.
   void start(const config& settings, routing::routing_table_ptr table,
+             const std::vector<tls::server_context_ptr>& tls,
              std::vector<inherited_listener>& inherited);
 
   /// Stops accepting (tunnels close over `drain`), waits up to `grace` for
@@ -41,6 +42,10 @@ class worker_group {
   /// Posts `table` to every worker; `done` runs on the control thread once
   /// all of them use it (at once when there are no workers).
   void install(const routing::routing_table_ptr& table, done_fn done);
+
+  /// Posts new TLS contexts (by config listener) to every worker, for the
+  /// handshakes that start from then on.
+  void install_tls(const std::vector<tls::server_context_ptr>& tls);
 
   [[nodiscard]] const std::vector<std::unique_ptr<worker>>& workers() const { return workers_; }
   [[nodiscard]] bool listeners_up() const { return listeners_up_; }

@@ -53,7 +53,7 @@ function parseMetrics(text) {
 function blank() { return {req: 0, err: 0, buckets: new Map(), ws: null, weight: null, eps: []}; }
 // One scrape summed per stack, plus a "total" over every stack (and "none").
 function summarize(samples, t) {
-  const s = {t, env: '', rollout: '', stacks: new Map(), total: blank()};
+  const s = {t, env: '', rollout: '', stacks: new Map(), total: blank(), certs: []};
   const get = (n) => s.stacks.get(n) || s.stacks.set(n, blank()).get(n);
   for (const x of samples) {
     const st = x.labels.stack;
@@ -67,7 +67,10 @@ function summarize(samples, t) {
     } else if (x.name === 'websocket_connections_active') { get(st).ws = x.value;
     } else if (x.name === 'quikedge_stack_weight') { get(st).weight = x.value;
     } else if (x.name === 'quikedge_upstream_healthy') { get(st).eps.push({address: x.labels.endpoint, healthy: x.value === 1});
-    } else if (x.name === 'quikedge_rollout_state' && x.value === 1) { s.rollout = x.labels.state; }
+    } else if (x.name === 'quikedge_rollout_state' && x.value === 1) { s.rollout = x.labels.state;
+    } else if (x.name === 'quikedge_tls_certificate_expiry_timestamp_seconds') {
+      s.certs.push({listener: x.labels.listener, subject: x.labels.subject, notAfter: x.value});
+    }
   }
   return s;
 }
@@ -298,6 +301,22 @@ function replicaRow(r) {
   return tr;
 }
 
+// Certificates in use and the days until each expires: red under 14 days (the
+// alert's threshold), amber under 30. Hidden without TLS listeners.
+function renderCertificates(certs) {
+  $('certs').hidden = certs.length === 0;
+  const rows = certs.slice().sort((a, b) => a.notAfter - b.notAfter).map((c) => {
+    const days = (c.notAfter * 1000 - Date.now()) / 86400000;
+    const row = h('div', 'row');
+    row.append(h('span', 'num ' + (days < 14 ? 'bad' : days < 30 ? 'warn' : 'good'),
+                 days < 0 ? 'expired' : Math.floor(days) + ' days'),
+               h('span', '', c.subject), h('span', 'hint', c.listener + ' · until ' +
+                 new Date(c.notAfter * 1000).toISOString().slice(0, 10)));
+    return row;
+  });
+  $('certs-body').replaceChildren(...rows);
+}
+
 function render(state, fleet, snap, auth, problems) {
   if (snap) {
     pushSnapshot(snap);
@@ -331,6 +350,7 @@ function render(state, fleet, snap, auth, problems) {
   }
   renderRollout(state && state.rollout, snap && snap.rollout);
   renderFleet(fleet, auth.fleet);
+  if (snap) renderCertificates(snap.certs);
   if (state) current.state = state;
   current.stacks = list;
   current.rollout = (state && state.rollout && state.rollout.state) || (snap && snap.rollout) || null;

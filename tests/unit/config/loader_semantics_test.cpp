@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -166,10 +167,21 @@ std::string https_edge(const std::string& certificate, const std::string& privat
          certificate + ", private_key: " + private_key + " }\n" + one_stack;
 }
 
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// The repository's demo pair, copied into `dir` as cert.pem and key.pem.
+void copy_demo_pair(const TempDir& dir) {
+  const fs::path tls = fs::path(QUIKEDGE_SOURCE_DIR) / "config" / "tls";
+  dir.write("cert.pem", read_text(tls / "localhost.crt"));
+  dir.write("key.pem", read_text(tls / "localhost.key"));
+}
+
 TEST(LoaderSemantics, RelativeFilePathsAreRelativeToTheConfigFile) {
   TempDir dir;
-  dir.write("cert.pem", "not checked beyond being readable\n");
-  dir.write("key.pem", "not checked beyond being readable\n");
+  copy_demo_pair(dir);
   config_load_result result = dir.load_edge(https_edge("cert.pem", "/dev/null/x") +
                                             "admin: { audit_log: logs/audit.jsonl }\n");
   // /dev/null/x cannot exist; the relative certificate must resolve next to the file.
@@ -181,9 +193,47 @@ TEST(LoaderSemantics, RelativeFilePathsAreRelativeToTheConfigFile) {
   result = dir.load_edge(https_edge("cert.pem", "./key.pem") +
                          "admin: { audit_log: logs/audit.jsonl }\n");
   ASSERT_TRUE(result.value.has_value()) << describe(result.errors);
-  EXPECT_EQ(fs::path(result.value->listeners[0].tls->certificate), dir.path() / "cert.pem");
-  EXPECT_EQ(fs::path(result.value->listeners[0].tls->private_key), dir.path() / "key.pem");
+  const auto& pair = result.value->listeners[0].tls->certificates.at(0);
+  EXPECT_EQ(fs::path(pair.certificate), dir.path() / "cert.pem");
+  EXPECT_EQ(fs::path(pair.private_key), dir.path() / "key.pem");
   EXPECT_EQ(fs::path(result.value->admin.audit_log), dir.path() / "logs" / "audit.jsonl");
+}
+
+TEST(LoaderSemantics, TlsFilesThatAreNotPemAreRejected) {
+  TempDir dir;
+  dir.write("cert.pem", "not a certificate\n");
+  dir.write("key.pem", "not a key\n");
+  config_load_result result = dir.load_edge(https_edge("cert.pem", "key.pem"));
+  ASSERT_EQ(result.errors.size(), 2U) << describe(result.errors);
+  EXPECT_NE(result.errors[0].message.find("no PEM certificate"), std::string::npos);
+  EXPECT_NE(result.errors[1].message.find("no PEM private key"), std::string::npos);
+}
+
+TEST(LoaderSemantics, CertificateListAndTlsOptionsAreRead) {
+  TempDir dir;
+  copy_demo_pair(dir);
+  config_load_result result = dir.load_edge(
+      "listeners:\n  - name: https\n    address: 127.0.0.1:8443\n"
+      "    tls:\n"
+      "      certificates:\n"
+      "        - { certificate: cert.pem, private_key: key.pem }\n"
+      "        - { certificate: cert.pem, private_key: key.pem,\n"
+      "            server_names: [api.quikapp.com, \"*.quikapp.com\"] }\n"
+      "      min_version: \"1.3\"\n"
+      "      alpn: [h2, http/1.1]\n"
+      "      session_tickets: false\n"
+      "timeouts: { tls_handshake: 3s }\n" +
+      one_stack);
+  ASSERT_TRUE(result.value.has_value()) << describe(result.errors);
+  const tls_config& tls = *result.value->listeners[0].tls;
+  ASSERT_EQ(tls.certificates.size(), 2U);
+  EXPECT_FALSE(tls.single_pair);
+  EXPECT_EQ(tls.certificates[1].server_names,
+            (std::vector<std::string>{"api.quikapp.com", "*.quikapp.com"}));
+  EXPECT_EQ(tls.min_version, tls_version::v1_3);
+  EXPECT_EQ(tls.alpn, (std::vector<std::string>{"h2", "http/1.1"}));
+  EXPECT_FALSE(tls.session_tickets);
+  EXPECT_EQ(result.value->timeouts.tls_handshake, std::chrono::seconds(3));
 }
 
 TEST(LoaderSemantics, EmptyTlsFileIsRejected) {

@@ -89,8 +89,13 @@ TEST(ValidConfigs, ExampleStatesEveryField) {
             (std::vector<std::string>{"127.0.0.1/32", "::1/128", "10.0.0.0/8", "fd00::/8"}));
   ASSERT_TRUE(cfg.listeners[1].tls.has_value());
   // Relative to the config file, so it resolves wherever the process runs.
-  EXPECT_EQ(fs::path(cfg.listeners[1].tls->certificate), config_dir / "tls" / "localhost.crt");
-  EXPECT_EQ(fs::path(cfg.listeners[1].tls->private_key), config_dir / "tls" / "localhost.key");
+  ASSERT_EQ(cfg.listeners[1].tls->certificates.size(), 1U);
+  EXPECT_EQ(fs::path(cfg.listeners[1].tls->certificates[0].certificate),
+            config_dir / "tls" / "localhost.crt");
+  EXPECT_EQ(fs::path(cfg.listeners[1].tls->certificates[0].private_key),
+            config_dir / "tls" / "localhost.key");
+  EXPECT_EQ(cfg.listeners[1].tls->min_version, tls_version::v1_2);
+  EXPECT_EQ(cfg.listeners[1].tls->alpn, std::vector<std::string>{"http/1.1"});
   ASSERT_EQ(cfg.admin.tokens.size(), 2U);
   EXPECT_EQ(cfg.admin.tokens[0].name, "rollout-controller");
   EXPECT_EQ(cfg.admin.tokens[0].token_role, role::operator_);
