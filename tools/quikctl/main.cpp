@@ -223,7 +223,8 @@ void print_fleet(const boost::json::object& root) {
                     ? "up"
                     : "DOWN")
             << "  version " << text(root.if_contains("version")) << "  rollout leader "
-            << text(root.if_contains("rollout_leader")) << '\n';
+            << text(root.if_contains("rollout_leader")) << "  elected "
+            << text(root.if_contains("elected_leader")) << '\n';
   if (!root.at("replicas").is_array()) {
     return;
   }
