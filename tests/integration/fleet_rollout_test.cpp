@@ -21,6 +21,7 @@
 #include "rollout_fixture.hpp"
 #include "support/etcd_cluster.hpp"
 #include "support/eventually.hpp"
+#include "support/fleet_fixture.hpp"
 #include "support/http_client.hpp"
 #include "support/proxy_process.hpp"
 #include "support/upstream_process.hpp"
@@ -30,20 +31,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class FleetRollout : public ::testing::Test {
+class FleetRollout : public fleet_fixture {
  protected:
   static constexpr std::chrono::milliseconds lease_ttl = 2s;
-
-  void SetUp() override {
-    if (!etcd_available()) {
-      GTEST_SKIP() << "etcd-server is not installed (scripts/install-deps.sh installs it)";
-    }
-    cluster_ = std::make_unique<etcd_cluster>(3);
-    blue_ = std::make_unique<upstream_process>("blue");
-    green_ = std::make_unique<upstream_process>("green");
-    ASSERT_TRUE(blue_->start());
-    ASSERT_TRUE(green_->start());
-  }
 
   void TearDown() override {
     loads_ = {};
@@ -74,17 +64,11 @@ class FleetRollout : public ::testing::Test {
 
   void start_replica(int i, const std::string& rollout_yaml) {
     proxy_config cfg;
-    cfg.stacks = {{"blue", {blue_->address()}, 100}, {"green", {green_->address()}, 0}};
     cfg.workers = 1;
-    std::string endpoints;
-    for (const auto& e : cluster_->endpoints()) {
-      endpoints += (endpoints.empty() ? "\"http://" : ", \"http://") + e.to_string() + "\"";
-    }
-    cfg.top_level_extra = "state:\n  backend: etcd\n  etcd:\n    endpoints: [" + endpoints +
-                          "]\n    prefix: /quikedge-test/rollout\n    lease_ttl: 2s\n" +
-                          "    replica_id: " + ids_[i] + "\n" + rollout_yaml;
+    cfg.top_level_extra = rollout_yaml;
     replicas_[i] = std::make_unique<proxy_process>();
-    ASSERT_TRUE(replicas_[i]->start(render_config(cfg))) << ids_[i];
+    ASSERT_TRUE(replicas_[i]->start(fleet_config(ids_[i], "/quikedge-test/rollout", "2s", cfg)))
+        << ids_[i];
   }
 
   proxy_process& replica(int i) { return *replicas_[i]; }
@@ -151,13 +135,30 @@ class FleetRollout : public ::testing::Test {
         replica(i).http_port(), [path](std::mt19937&) { return path; }, 1, 3ms);
   }
 
-  std::unique_ptr<etcd_cluster> cluster_;
-  std::unique_ptr<upstream_process> blue_;
-  std::unique_ptr<upstream_process> green_;
+  /// Starts a rollout to green through replica `via` and waits until that replica
+  /// names the one driving it: its index, or -1 with the test failed.
+  int start_rollout_through(int via) {
+    auto started = replica(via).admin("POST", "/api/v1/rollout", R"({"to":"green"})");
+    EXPECT_EQ(started.status, 200) << started.body;
+    std::string leader;
+    EXPECT_TRUE(eventually([&] { return !(leader = leader_seen_by(replica(via))).empty(); }, 5s,
+                           "a rollout leader"));
+    return index_of(leader);
+  }
+
   std::array<std::string, 3> ids_{"replica-a", "replica-b", "replica-c"};
   std::array<std::unique_ptr<proxy_process>, 3> replicas_;
   std::array<std::unique_ptr<load_generator>, 3> loads_;
 };
+
+/// Two steps (50%, then 100%) after `pause`, gated on a 1 s window.
+std::string two_step_plan(const std::string& pause, int min_requests,
+                          const std::string& window = "1s") {
+  return "rollout:\n  steps: [ { weight: 50, pause: " + pause +
+         " }, { weight: 100 } ]\n  gates: { window: " + window +
+         ", min_requests: " + std::to_string(min_requests) +
+         ", max_error_rate: 0.05, max_p99_latency: 2s }\n";
+}
 
 const std::string quick_plan =
     "rollout:\n"
@@ -196,17 +197,9 @@ TEST_F(FleetRollout, ARolloutStartedOnAnyReplicaRunsOnOneLeaderAndEveryReplicaFo
 }
 
 TEST_F(FleetRollout, ATargetFailingOnlyBehindTheFollowersStillRollsBack) {
-  start_fleet(
-      "rollout:\n"
-      "  steps: [ { weight: 50, pause: 3s }, { weight: 100 } ]\n"
-      "  gates: { window: 2s, min_requests: 10, max_error_rate: 0.05, max_p99_latency: 2s }\n");
-  auto started = replica(0).admin("POST", "/api/v1/rollout", R"({"to":"green"})");
-  ASSERT_EQ(started.status, 200) << started.body;
-  std::string leader;
-  ASSERT_TRUE(eventually([&] { return !(leader = leader_seen_by(replica(0))).empty(); }, 5s,
-                         "a rollout leader"));
-  const int l = index_of(leader);
-  ASSERT_GE(l, 0) << leader;
+  start_fleet(two_step_plan("3s", 10, "2s"));
+  const int l = start_rollout_through(0);
+  ASSERT_GE(l, 0);
   // The leader's own requests all succeed; the target fails only behind the
   // others. Gates on the leader's counters alone would pass the step.
   for (int i = 0; i < 3; ++i) {
@@ -222,20 +215,13 @@ TEST_F(FleetRollout, ATargetFailingOnlyBehindTheFollowersStillRollsBack) {
 }
 
 TEST_F(FleetRollout, TheLeaderKilledMidRolloutIsReplacedWithinTheLeaseTtlAndItsSuccessorFinishes) {
-  start_fleet(
-      "rollout:\n"
-      "  steps: [ { weight: 50, pause: 4s }, { weight: 100 } ]\n"
-      "  gates: { window: 1s, min_requests: 10, max_error_rate: 0.05, max_p99_latency: 2s }\n");
+  start_fleet(two_step_plan("4s", 10));
   for (int i = 0; i < 3; ++i) {
     load(i, "/");
   }
-  auto started = replica(2).admin("POST", "/api/v1/rollout", R"({"to":"green"})");
-  ASSERT_EQ(started.status, 200) << started.body;
-  std::string leader;
-  ASSERT_TRUE(eventually([&] { return !(leader = leader_seen_by(replica(2))).empty(); }, 5s,
-                         "a rollout leader"));
-  const int l = index_of(leader);
+  const int l = start_rollout_through(2);
   ASSERT_GE(l, 0);
+  const std::string leader = ids_[l];
   loads_[l].reset();
   ASSERT_EQ(::kill(replica(l).process().pid(), SIGKILL), 0);
   const auto killed = std::chrono::steady_clock::now();
@@ -262,17 +248,10 @@ TEST_F(FleetRollout, TheLeaderKilledMidRolloutIsReplacedWithinTheLeaseTtlAndItsS
 }
 
 TEST_F(FleetRollout, ALeaderThatStopsHandsOverAtOnce) {
-  start_fleet(
-      "rollout:\n"
-      "  steps: [ { weight: 50, pause: 30s }, { weight: 100 } ]\n"
-      "  gates: { window: 1s, min_requests: 1, max_error_rate: 0.05, max_p99_latency: 2s }\n");
-  auto started = replica(0).admin("POST", "/api/v1/rollout", R"({"to":"green"})");
-  ASSERT_EQ(started.status, 200) << started.body;
-  std::string leader;
-  ASSERT_TRUE(eventually([&] { return !(leader = leader_seen_by(replica(0))).empty(); }, 5s,
-                         "a rollout leader"));
-  const int l = index_of(leader);
+  start_fleet(two_step_plan("30s", 1));
+  const int l = start_rollout_through(0);
   ASSERT_GE(l, 0);
+  const std::string leader = ids_[l];
   const auto stopping = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(replica(l).process().pid(), SIGTERM), 0);
   const int survivor = (l + 1) % 3;
@@ -293,18 +272,10 @@ TEST_F(FleetRollout, ALeaderThatStopsHandsOverAtOnce) {
 }
 
 TEST_F(FleetRollout, PauseAndAbortWorkFromAnyReplica) {
-  start_fleet(
-      "rollout:\n"
-      "  steps: [ { weight: 50, pause: 30s }, { weight: 100 } ]\n"
-      "  gates: { window: 1s, min_requests: 1, max_error_rate: 0.05, max_p99_latency: 2s }\n");
-  auto started = replica(0).admin("POST", "/api/v1/rollout", R"({"to":"green"})");
-  ASSERT_EQ(started.status, 200) << started.body;
-  ASSERT_TRUE(all_in({0, 1, 2}, {"progressing"}, 5s));
-  std::string leader;
-  ASSERT_TRUE(eventually([&] { return !(leader = leader_seen_by(replica(0))).empty(); }, 5s,
-                         "a rollout leader"));
-  const int l = index_of(leader);
+  start_fleet(two_step_plan("30s", 1));
+  const int l = start_rollout_through(0);
   ASSERT_GE(l, 0);
+  ASSERT_TRUE(all_in({0, 1, 2}, {"progressing"}, 5s));
   const int follower = (l + 1) % 3;
   const int other = (l + 2) % 3;
 
@@ -333,16 +304,8 @@ TEST_F(FleetRollout, PauseAndAbortWorkFromAnyReplica) {
 }
 
 TEST_F(FleetRollout, ABinaryUpgradeOfTheLeaderKeepsTheRolloutAndTheFleet) {
-  start_fleet(
-      "rollout:\n"
-      "  steps: [ { weight: 50, pause: 60s }, { weight: 100 } ]\n"
-      "  gates: { window: 1s, min_requests: 1, max_error_rate: 0.05, max_p99_latency: 2s }\n");
-  auto started = replica(0).admin("POST", "/api/v1/rollout", R"({"to":"green"})");
-  ASSERT_EQ(started.status, 200) << started.body;
-  std::string leader;
-  ASSERT_TRUE(eventually([&] { return !(leader = leader_seen_by(replica(0))).empty(); }, 5s,
-                         "a rollout leader"));
-  const int l = index_of(leader);
+  start_fleet(two_step_plan("60s", 1));
+  const int l = start_rollout_through(0);
   ASSERT_GE(l, 0);
   // A new binary on the leader's own config file takes its sockets over.
   proxy_process successor;

@@ -23,6 +23,7 @@
 #include "support/child_process.hpp"
 #include "support/etcd_cluster.hpp"
 #include "support/eventually.hpp"
+#include "support/fleet_fixture.hpp"
 #include "support/http_client.hpp"
 #include "support/proxy_process.hpp"
 #include "support/upstream_process.hpp"
@@ -62,17 +63,13 @@ double ms_since(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-class FleetWaitTest : public ::testing::Test {
+class FleetWaitTest : public fleet_fixture {
  protected:
   void SetUp() override {
-    if (!etcd_available()) {
-      GTEST_SKIP() << "etcd-server is not installed (scripts/install-deps.sh installs it)";
+    fleet_fixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
     }
-    cluster_ = std::make_unique<etcd_cluster>(3);
-    blue_ = std::make_unique<upstream_process>("blue");
-    green_ = std::make_unique<upstream_process>("green");
-    ASSERT_TRUE(blue_->start());
-    ASSERT_TRUE(green_->start());
     for (std::size_t i = 0; i < replicas_.size(); ++i) {
       replicas_[i] = std::make_unique<proxy_process>();
       ASSERT_TRUE(replicas_[i]->start(config_for(ids_[i]))) << ids_[i];
@@ -92,18 +89,9 @@ class FleetWaitTest : public ::testing::Test {
   }
 
   std::string config_for(const std::string& id) const {
-    proxy_config cfg;
-    cfg.stacks = {{"blue", {blue_->address()}, 100}, {"green", {green_->address()}, 0}};
-    std::string endpoints;
-    for (const auto& e : cluster_->endpoints()) {
-      endpoints += (endpoints.empty() ? "\"http://" : ", \"http://") + e.to_string() + "\"";
-    }
     // A lease of 12 s, kept alive every 4 s: a replica frozen just after a
     // beat stays registered (live) for 8 s, well past the wait's 5 s.
-    cfg.top_level_extra = "state:\n  backend: etcd\n  etcd:\n    endpoints: [" + endpoints +
-                          "]\n    prefix: " + std::string(prefix) +
-                          "\n    lease_ttl: 12s\n    replica_id: " + id + "\n";
-    return render_config(cfg);
+    return fleet_config(id, std::string(prefix), "12s");
   }
 
   /// The registrations etcd holds under PREFIX/replicas/, read from member 0.
@@ -129,9 +117,6 @@ class FleetWaitTest : public ::testing::Test {
 
   proxy_process& replica(int i) { return *replicas_[i]; }
 
-  std::unique_ptr<etcd_cluster> cluster_;
-  std::unique_ptr<upstream_process> blue_;
-  std::unique_ptr<upstream_process> green_;
   std::array<std::string, 3> ids_{"replica-a", "replica-b", "replica-c"};
   std::array<std::unique_ptr<proxy_process>, 3> replicas_;
   pid_t frozen_ = -1;
