@@ -61,35 +61,15 @@ start quikedge "$bin/quikedge" --config "$work/quikedge.yaml"
 
 # nginx: one worker process that is the PID we start.
 ng_port=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx.conf" <<EOF
-master_process off;
-daemon off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 10000; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx;
-  proxy_temp_path $work/nginx;
-  keepalive_requests 100000000;
-  upstream stacks {
-    server 127.0.0.1:$blue_port weight=9;
-    server 127.0.0.1:$green_port weight=1;
-    keepalive 1024;
-    keepalive_requests 100000000;
-  }
+nginx_config "$work/nginx" "$(nginx_split_upstream)
   server {
     listen 127.0.0.1:$ng_port reuseport;
     location / {
       proxy_pass http://stacks;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
     }
-  }
-}
-EOF
+  }" >"$work/nginx.conf"
 start nginx nginx -c "$work/nginx.conf" -e "$work/nginx/error.log"
 
 # HAProxy: one thread, weights, connection reuse.

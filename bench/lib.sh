@@ -158,3 +158,38 @@ cost_end() {
   awk -v n="$units" -v t="$ticks" -v s="${syscalls:-0}" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { if (n > 0) printf "%.2f %.2f\n", s / n, t / hz * 1e6 / n; else print "0 0" }'
 }
+
+# nginx_config DIR HTTP_BODY: prints an nginx config for one worker process that is
+# the PID we start (no master, no daemon), its pid, logs and temp files in DIR
+# (created), no access log, and HTTP_BODY inside its http block.
+nginx_config() {
+  local dir=$1 body=$2
+  mkdir -p "$dir"
+  cat <<NGINX
+master_process off;
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 10000; }
+http {
+  access_log off;
+  client_body_temp_path $dir;
+  proxy_temp_path $dir;
+$body
+}
+NGINX
+}
+
+# The upstream pair at 90/10 with keep-alive, for nginx_config: "upstream stacks".
+nginx_split_upstream() {
+  cat <<NGINX
+  keepalive_requests 100000000;
+  upstream stacks {
+    server 127.0.0.1:$blue_port weight=9;
+    server 127.0.0.1:$green_port weight=1;
+    keepalive 1024;
+    keepalive_requests 100000000;
+  }
+NGINX
+}

@@ -55,25 +55,7 @@ for kind in rsa ecdsa; do
   pid_of[quikedge-$kind]=${pids[-1]}
 
   port[nginx-$kind]=$(free_port)
-  mkdir -p "$work/nginx-$kind"
-  cat >"$work/nginx-$kind.conf" <<NGINX
-master_process off;
-daemon off;
-worker_processes 1;
-pid $work/nginx-$kind/nginx.pid;
-error_log $work/nginx-$kind/error.log warn;
-events { worker_connections 10000; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx-$kind;
-  proxy_temp_path $work/nginx-$kind;
-  keepalive_requests 100000000;
-  upstream stacks {
-    server 127.0.0.1:$blue_port weight=9;
-    server 127.0.0.1:$green_port weight=1;
-    keepalive 1024;
-    keepalive_requests 100000000;
-  }
+  nginx_config "$work/nginx-$kind" "$(nginx_split_upstream)
   server {
     listen 127.0.0.1:${port[nginx-$kind]} ssl reuseport;
     ssl_certificate $work/$kind.crt;
@@ -82,11 +64,9 @@ http {
     location / {
       proxy_pass http://stacks;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
     }
-  }
-}
-NGINX
+  }" >"$work/nginx-$kind.conf"
   # shellcheck disable=SC2046
   start_logged "$work/nginx-$kind.log" $(server_cpu) nginx -c "$work/nginx-$kind.conf" \
     -e "$work/nginx-$kind/error.log"

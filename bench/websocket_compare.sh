@@ -54,33 +54,19 @@ start_logged "$work/quikedge.log" $(server_cpu) "$bin/quikedge" --config "$work/
 pid_of[quikedge]=${pids[-1]}
 
 ng_port=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx.conf" <<NGINX
-master_process off;
-daemon off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 10000; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx;
-  proxy_temp_path $work/nginx;
-  upstream echo { server 127.0.0.1:$up_port; }
+nginx_config "$work/nginx" "  upstream echo { server 127.0.0.1:$up_port; }
   server {
     listen 127.0.0.1:$ng_port;
     location / {
       proxy_pass http://echo;
       proxy_http_version 1.1;
       proxy_set_header Upgrade \$http_upgrade;
-      proxy_set_header Connection "upgrade";
+      proxy_set_header Connection \"upgrade\";
       proxy_buffer_size 16k;
       proxy_buffers 4 16k;
       proxy_read_timeout 600s;
     }
-  }
-}
-NGINX
+  }" >"$work/nginx.conf"
 # shellcheck disable=SC2046
 start_logged "$work/nginx.log" $(server_cpu) nginx -c "$work/nginx.conf" -e "$work/nginx/error.log"
 pid_of[nginx]=${pids[-1]}

@@ -40,23 +40,14 @@ class FleetEtcdTest : public fleet_fixture {
     if (IsSkipped() || HasFatalFailure()) {
       return;
     }
-    for (std::size_t i = 0; i < replicas_.size(); ++i) {
-      replicas_[i] = std::make_unique<proxy_process>();
-      ASSERT_TRUE(replicas_[i]->start(config_for(ids_[i]))) << ids_[i];
-    }
-  }
-
-  void TearDown() override {
-    for (auto& r : replicas_) {
-      r.reset();  // before the upstreams and the cluster
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(start_replica(i, config_for(ids_[i])));
     }
   }
 
   std::string config_for(const std::string& id) const {
     return fleet_config(id, "/quikedge-test/fleet", "2s");
   }
-
-  proxy_process& replica(int i) { return *replicas_[i]; }
 
   /// `count` requests on fresh connections through `r`, each answered by `stack`.
   static testing::AssertionResult routes_all_to(proxy_process& r, const std::string& stack,
@@ -99,9 +90,6 @@ class FleetEtcdTest : public fleet_fixture {
                               std::to_string(green) + "}}",
                           8000ms);
   }
-
-  std::array<std::string, 3> ids_{"replica-a", "replica-b", "replica-c"};
-  std::array<std::unique_ptr<proxy_process>, 3> replicas_;
 };
 
 TEST_F(FleetEtcdTest, AChangeThroughOneReplicaIsRoutedByTheOthersWithinOneSecond) {

@@ -37,16 +37,17 @@ class FleetRollout : public fleet_fixture {
 
   void TearDown() override {
     loads_ = {};
-    for (auto& r : replicas_) {
-      r.reset();  // before the upstreams and the cluster
-    }
+    fleet_fixture::TearDown();
   }
 
   /// Starts the three replicas with `rollout_yaml` (a top-level rollout: section)
   /// and waits until all of them know the same elected leader.
   void start_fleet(const std::string& rollout_yaml) {
-    for (std::size_t i = 0; i < replicas_.size(); ++i) {
-      start_replica(static_cast<int>(i), rollout_yaml);
+    for (int i = 0; i < 3; ++i) {
+      proxy_config cfg;
+      cfg.workers = 1;
+      cfg.top_level_extra = rollout_yaml;
+      ASSERT_TRUE(start_replica(i, fleet_config(ids_[i], "/quikedge-test/rollout", "2s", cfg)));
     }
     ASSERT_TRUE(eventually(
         [&]() -> testing::AssertionResult {
@@ -61,17 +62,6 @@ class FleetRollout : public fleet_fixture {
         },
         5s, "one elected leader known to every replica"));
   }
-
-  void start_replica(int i, const std::string& rollout_yaml) {
-    proxy_config cfg;
-    cfg.workers = 1;
-    cfg.top_level_extra = rollout_yaml;
-    replicas_[i] = std::make_unique<proxy_process>();
-    ASSERT_TRUE(replicas_[i]->start(fleet_config(ids_[i], "/quikedge-test/rollout", "2s", cfg)))
-        << ids_[i];
-  }
-
-  proxy_process& replica(int i) { return *replicas_[i]; }
 
   static boost::json::value get_json(proxy_process& r, std::string_view path) {
     auto response = r.admin("GET", path);
@@ -146,8 +136,6 @@ class FleetRollout : public fleet_fixture {
     return index_of(leader);
   }
 
-  std::array<std::string, 3> ids_{"replica-a", "replica-b", "replica-c"};
-  std::array<std::unique_ptr<proxy_process>, 3> replicas_;
   std::array<std::unique_ptr<load_generator>, 3> loads_;
 };
 

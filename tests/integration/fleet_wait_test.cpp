@@ -70,9 +70,8 @@ class FleetWaitTest : public fleet_fixture {
     if (IsSkipped() || HasFatalFailure()) {
       return;
     }
-    for (std::size_t i = 0; i < replicas_.size(); ++i) {
-      replicas_[i] = std::make_unique<proxy_process>();
-      ASSERT_TRUE(replicas_[i]->start(config_for(ids_[i]))) << ids_[i];
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(start_replica(i, config_for(ids_[i])));
     }
     // "ready" comes before the registration lands: a replica not registered
     // yet is not live, and nobody would wait for it.
@@ -83,9 +82,7 @@ class FleetWaitTest : public fleet_fixture {
     if (frozen_ > 0) {
       ::kill(frozen_, SIGCONT);  // else it could not stop on SIGTERM
     }
-    for (auto& r : replicas_) {
-      r.reset();  // before the upstreams and the cluster
-    }
+    fleet_fixture::TearDown();
   }
 
   std::string config_for(const std::string& id) const {
@@ -115,10 +112,6 @@ class FleetWaitTest : public fleet_fixture {
     return testing::AssertionSuccess();
   }
 
-  proxy_process& replica(int i) { return *replicas_[i]; }
-
-  std::array<std::string, 3> ids_{"replica-a", "replica-b", "replica-c"};
-  std::array<std::unique_ptr<proxy_process>, 3> replicas_;
   pid_t frozen_ = -1;
 };
 

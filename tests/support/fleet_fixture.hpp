@@ -1,11 +1,12 @@
 // Shared by the fleet tests: a real 3-member etcd cluster on loopback, a blue
-// and a green upstream, and the config of one quikedge replica of a fleet
-// sharing its state through that cluster (blue 100, green 0). Skips where
-// etcd-server is not installed.
+// and a green upstream, three replica slots, and the config of one quikedge
+// replica of a fleet sharing its state through that cluster (blue 100, green 0).
+// Skips where etcd-server is not installed.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,20 @@ class fleet_fixture : public ::testing::Test {
     ASSERT_TRUE(green_->start());
   }
 
+  void TearDown() override {
+    for (auto& r : replicas_) {
+      r.reset();  // before the upstreams and the cluster
+    }
+  }
+
+  /// Starts replica `i` (named ids_[i]) on `yaml`.
+  testing::AssertionResult start_replica(int i, const std::string& yaml) {
+    replicas_[i] = std::make_unique<proxy_process>();
+    return replicas_[i]->start(yaml) << " (" << ids_[i] << ")";
+  }
+
+  proxy_process& replica(int i) { return *replicas_[i]; }
+
   /// A replica's config: state in etcd under `prefix` with a lease of `lease_ttl`,
   /// named `id`; `cfg` brings the rest (workers, more top-level YAML).
   std::string fleet_config(const std::string& id, const std::string& prefix,
@@ -46,6 +61,8 @@ class fleet_fixture : public ::testing::Test {
   std::unique_ptr<etcd_cluster> cluster_;
   std::unique_ptr<upstream_process> blue_;
   std::unique_ptr<upstream_process> green_;
+  std::array<std::string, 3> ids_{"replica-a", "replica-b", "replica-c"};
+  std::array<std::unique_ptr<proxy_process>, 3> replicas_;
 };
 
 }  // namespace quikedge::test
