@@ -249,33 +249,40 @@ std::string delete_request(std::string_view key) {
   return text_of(key_range(key, false));
 }
 
-std::string compare_and_put_request(std::string_view key, std::string_view value,
-                                    std::int64_t expected_mod_revision, std::int64_t lease) {
+namespace {
+
+/// One txn compare: `key`'s `target` revision ("MOD" or "CREATE") equals `revision`.
+json::object revision_equals(std::string_view key, std::string_view target, std::int64_t revision) {
   json::object compare;
   compare["key"] = base64_encode(key);
   compare["result"] = "EQUAL";
-  compare["target"] = "MOD";
-  compare["mod_revision"] = int_text(expected_mod_revision);
-  json::object put = json::parse(put_request(key, value, lease)).as_object();
+  compare["target"] = target;
+  compare[target == "MOD" ? "mod_revision" : "create_revision"] = int_text(revision);
+  return compare;
+}
+
+/// A txn that puts `put` (a put_request body) when `compare` holds.
+json::object txn_putting(json::object compare, const std::string& put) {
   json::object txn;
-  txn["compare"] = json::array{compare};
-  txn["success"] = json::array{json::object{{"request_put", put}}};
+  txn["compare"] = json::array{std::move(compare)};
+  txn["success"] = json::array{json::object{{"request_put", json::parse(put).as_object()}}};
+  return txn;
+}
+
+}  // namespace
+
+std::string compare_and_put_request(std::string_view key, std::string_view value,
+                                    std::int64_t expected_mod_revision, std::int64_t lease) {
+  json::object txn = txn_putting(revision_equals(key, "MOD", expected_mod_revision),
+                                 put_request(key, value, lease));
   txn["failure"] = json::array{json::object{{"request_range", key_range(key, false)}}};
   return text_of(txn);
 }
 
 std::string fenced_put_request(std::string_view fence_key, std::int64_t fence_revision,
                                std::string_view key, std::string_view value) {
-  json::object compare;
-  compare["key"] = base64_encode(fence_key);
-  compare["result"] = "EQUAL";
-  compare["target"] = "CREATE";
-  compare["create_revision"] = int_text(fence_revision);
-  json::object put = json::parse(put_request(key, value)).as_object();
-  json::object txn;
-  txn["compare"] = json::array{compare};
-  txn["success"] = json::array{json::object{{"request_put", put}}};
-  return text_of(txn);
+  return text_of(
+      txn_putting(revision_equals(fence_key, "CREATE", fence_revision), put_request(key, value)));
 }
 
 std::string lease_grant_request(std::int64_t ttl_seconds) {

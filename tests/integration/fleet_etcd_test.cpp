@@ -40,9 +40,7 @@ class FleetEtcdTest : public fleet_fixture {
     if (IsSkipped() || HasFatalFailure()) {
       return;
     }
-    for (int i = 0; i < 3; ++i) {
-      ASSERT_TRUE(start_replica(i, config_for(ids_[i])));
-    }
+    ASSERT_TRUE(start_replicas([this](const std::string& id) { return config_for(id); }));
   }
 
   std::string config_for(const std::string& id) const {

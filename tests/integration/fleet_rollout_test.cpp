@@ -43,12 +43,12 @@ class FleetRollout : public fleet_fixture {
   /// Starts the three replicas with `rollout_yaml` (a top-level rollout: section)
   /// and waits until all of them know the same elected leader.
   void start_fleet(const std::string& rollout_yaml) {
-    for (int i = 0; i < 3; ++i) {
-      proxy_config cfg;
-      cfg.workers = 1;
-      cfg.top_level_extra = rollout_yaml;
-      ASSERT_TRUE(start_replica(i, fleet_config(ids_[i], "/quikedge-test/rollout", "2s", cfg)));
-    }
+    proxy_config cfg;
+    cfg.workers = 1;
+    cfg.top_level_extra = rollout_yaml;
+    ASSERT_TRUE(start_replicas([&](const std::string& id) {
+      return fleet_config(id, "/quikedge-test/rollout", "2s", cfg);
+    }));
     ASSERT_TRUE(eventually(
         [&]() -> testing::AssertionResult {
           std::set<std::string> seen;

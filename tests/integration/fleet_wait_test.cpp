@@ -70,9 +70,7 @@ class FleetWaitTest : public fleet_fixture {
     if (IsSkipped() || HasFatalFailure()) {
       return;
     }
-    for (int i = 0; i < 3; ++i) {
-      ASSERT_TRUE(start_replica(i, config_for(ids_[i])));
-    }
+    ASSERT_TRUE(start_replicas([this](const std::string& id) { return config_for(id); }));
     // "ready" comes before the registration lands: a replica not registered
     // yet is not live, and nobody would wait for it.
     ASSERT_TRUE(eventually([&] { return registrations() == 3; }, 10s, "three registrations"));

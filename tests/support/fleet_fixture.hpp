@@ -41,6 +41,17 @@ class fleet_fixture : public ::testing::Test {
     return replicas_[i]->start(yaml) << " (" << ids_[i] << ")";
   }
 
+  /// Starts all three replicas, each on `config_of(its id)`.
+  template <class ConfigOf>
+  testing::AssertionResult start_replicas(const ConfigOf& config_of) {
+    for (int i = 0; i < 3; ++i) {
+      if (auto started = start_replica(i, config_of(ids_[i])); !started) {
+        return started;
+      }
+    }
+    return testing::AssertionSuccess();
+  }
+
   proxy_process& replica(int i) { return *replicas_[i]; }
 
   /// A replica's config: state in etcd under `prefix` with a lease of `lease_ttl`,
