@@ -9,13 +9,13 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev liburing-dev libyaml-cpp-dev libssl-dev
-  googletest libgtest-dev libgmock-dev curl
+  googletest libgtest-dev libgmock-dev curl libnghttp2-dev
 )
 test_packages=(
   libbenchmark-dev nginx-light haproxy wrk prometheus openssl
   python3 python3-websockets procps clang-format clang-tidy
   chromium fonts-dejavu-core clang-14 libfuzzer-14-dev libclang-rt-14-dev strace
-  etcd-server etcd-client
+  etcd-server etcd-client nghttp2-client python3-h2 python3-grpcio
 )
 packages=("${build_packages[@]}")
 if [ "${1:-all}" != build ]; then
