@@ -2,6 +2,8 @@
 # Side-by-side proxy comparison, in one run (see ../shared/BENCHMARKING.md):
 # direct to the upstream, quikedge, nginx and HAProxy, each with one worker and
 # the same 90/10 split over the same two upstreams, keep-alive on both sides.
+# With the io_uring build present, "quikedge" runs the default config (io_backend
+# auto: io_uring) and "qe_epoll" the same binary held to epoll (QUIKEDGE_IO_BACKEND).
 # Targets are interleaved round by round (A B C D A B C D ...) and reported as
 # medians plus the median per-round ratio to nginx, because req/s on these shared
 # machines moves 15-50% between samples. Beside req/s, each target's cost per
@@ -57,7 +59,18 @@ qe_port=$(free_port)
 qe_admin=$(free_port)
 split_config "$qe_port" "$qe_admin" "" "timeouts: { idle: 300s }" \
   "limits: { max_connections: 10000 }" >"$work/quikedge.yaml"
+# The default config: io_backend auto, i.e. io_uring where quikedge-io_uring is built.
 start quikedge "$bin/quikedge" --config "$work/quikedge.yaml"
+# The same binary held to epoll, side by side, when the io_uring build is there.
+epoll_too=0
+if [ -x "$bin/quikedge-io_uring" ]; then
+  epoll_too=1
+  qp_port=$(free_port)
+  qp_admin=$(free_port)
+  split_config "$qp_port" "$qp_admin" "" "timeouts: { idle: 300s }" \
+    "limits: { max_connections: 10000 }" >"$work/qe_epoll.yaml"
+  start qe_epoll env QUIKEDGE_IO_BACKEND=epoll "$bin/quikedge" --config "$work/qe_epoll.yaml"
+fi
 
 # nginx: one worker process that is the PID we start.
 ng_port=$(free_port)
@@ -115,6 +128,13 @@ declare -A url=(
   [haproxy]="http://127.0.0.1:$hp_port/"
 )
 targets=(direct quikedge nginx haproxy)
+if [ "$epoll_too" = 1 ]; then
+  wait_port "$qp_port"
+  url[qe_epoll]="http://127.0.0.1:$qp_port/"
+  targets=(direct quikedge qe_epoll nginx haproxy)
+  echo "quikedge: $(curl -s "http://127.0.0.1:$qe_admin/api/v1/state" | grep -o '"io_backend":"[a-z_]*"');" \
+    "qe_epoll: $(curl -s "http://127.0.0.1:$qp_admin/api/v1/state" | grep -o '"io_backend":"[a-z_]*"')"
+fi
 if [ -n "$baseline" ]; then
   url[before]="http://127.0.0.1:$qb_port/"
   targets+=(before)
@@ -182,7 +202,9 @@ for conns in $connections; do
   fi
 done
 
-for name in quikedge nginx haproxy; do
+rss_targets=(quikedge nginx haproxy)
+if [ "$epoll_too" = 1 ]; then rss_targets=(quikedge qe_epoll nginx haproxy); fi
+for name in "${rss_targets[@]}"; do
   rss=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[$name]}/status" 2>/dev/null || echo "?")
   echo "RSS after the run: $name ${rss} KiB"
 done

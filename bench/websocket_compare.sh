@@ -49,9 +49,23 @@ routing: { weights: { blue: 100 } }
 timeouts: { idle: 300s }
 limits: { max_connections: 10000 }
 YAML
+# The default config (io_backend auto: io_uring where it is built) and, beside it,
+# the same binary held to epoll.
 # shellcheck disable=SC2046
 start_logged "$work/quikedge.log" $(server_cpu) "$bin/quikedge" --config "$work/quikedge.yaml"
 pid_of[quikedge]=${pids[-1]}
+epoll_too=0
+if [ -x "$bin/quikedge-io_uring" ]; then
+  epoll_too=1
+  qp_port=$(free_port)
+  sed -e "s/127.0.0.1:$qe_port/127.0.0.1:$qp_port/" \
+    -e "s/admin: { address: \"127.0.0.1:[0-9]*\" }/admin: { address: \"127.0.0.1:$(free_port)\" }/" \
+    "$work/quikedge.yaml" >"$work/qe_epoll.yaml"
+  # shellcheck disable=SC2046
+  start_logged "$work/qe_epoll.log" $(server_cpu) env QUIKEDGE_IO_BACKEND=epoll "$bin/quikedge" \
+    --config "$work/qe_epoll.yaml"
+  pid_of[qe_epoll]=${pids[-1]}
+fi
 
 ng_port=$(free_port)
 nginx_config "$work/nginx" "  upstream echo { server 127.0.0.1:$up_port; }
@@ -99,6 +113,11 @@ url[quikedge]="http://127.0.0.1:$qe_port/ws"
 url[nginx]="http://127.0.0.1:$ng_port/ws"
 url[haproxy]="http://127.0.0.1:$hp_port/ws"
 targets=(quikedge nginx haproxy)
+if [ "$epoll_too" = 1 ]; then
+  wait_port "$qp_port"
+  url[qe_epoll]="http://127.0.0.1:$qp_port/ws"
+  targets=(quikedge qe_epoll nginx haproxy)
+fi
 
 # json_field FILE EXPR: a value from quikedge-bench's JSON report (`r` is the report).
 json_field() {
@@ -136,14 +155,16 @@ for size in $sizes; do
   echo
   echo "message size $size B (median of $rounds rounds)"
   printf '%-10s %10s %9s %11s %10s %11s\n' target msg/s p99_ms "÷best peer" sys/msg cpu_us/msg
-  ratio=$(for r in $(seq 1 "$rounds"); do
-    awk '$1 == "quikedge" { a = $2 } $1 != "quikedge" && $2 > b { b = $2 }
-      END { printf "%.3f\n", a / b }' "$work/s$size.round$r"
-  done | median)
+  ratio_of() {  # the median per-round ratio of quikedge target $1 to the best peer
+    for r in $(seq 1 "$rounds"); do
+      awk -v t="$1" '$1 == t { a = $2 } $1 != "quikedge" && $1 != "qe_epoll" && $2 > b { b = $2 }
+        END { printf "%.3f\n", a / b }' "$work/s$size.round$r"
+    done | median
+  }
   for target in "${targets[@]}"; do
     col() { cat "$work"/s"$size".round* | awk -v t="$target" -v c="$1" '$1 == t { print $c }' | median; }
     shown=-
-    if [ "$target" = quikedge ]; then shown=$ratio; fi
+    if [ "$target" = quikedge ] || [ "$target" = qe_epoll ]; then shown=$(ratio_of "$target"); fi
     printf '%-10s %10.0f %9.3f %11s %10.2f %11.2f\n' "$target" "$(col 2)" "$(col 3)" "$shown" \
       "$(col 4)" "$(col 5)"
   done

@@ -15,6 +15,7 @@
 #include "server/control_plane.hpp"
 #include "server/etcd_state_store.hpp"
 #include "server/file_state_store.hpp"
+#include "server/io_backend_choice.hpp"
 #include "server/rollout_runtime.hpp"
 #include "server/startup.hpp"
 #include "server/state_view.hpp"
@@ -196,9 +197,14 @@ int main(int argc, char** argv) {
         }
         return 1;
       }
+      std::cout << "quikedge: " << quikedge::server::enter_io_backend(loaded.value->backend, argv)
+                << std::endl;
       return run(std::make_shared<const quikedge::config>(std::move(*loaded.value)), false);
     }
     if (mode == "--demo" && argc == 2) {
+      std::cout << "quikedge: "
+                << quikedge::server::enter_io_backend(quikedge::io_backend::automatic, argv)
+                << std::endl;
       quikedge::demo::demo_upstream blue("blue");
       quikedge::demo::demo_upstream green("green");
       blue.start();

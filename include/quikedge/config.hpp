@@ -197,14 +197,15 @@ struct access_log_config {
   double sample_rate = 1.0;  ///< share of requests logged, 0..1
 };
 
-enum class io_backend { epoll, io_uring };
+/// `automatic` is the config's `auto`: io_uring where this process may use it.
+enum class io_backend { automatic, epoll, io_uring };
 enum class log_level { debug, info, warn, error };
 
 struct config {
   std::string source_file;  ///< path the config was read from ("" for built-in ones)
   std::string environment = "live";
   unsigned workers = 0;  ///< 0: one per core
-  io_backend backend = io_backend::epoll;
+  io_backend backend = io_backend::automatic;
   log_level level = log_level::warn;
   std::vector<listener_config> listeners;
   admin_config admin;

@@ -30,7 +30,7 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
       r.read_unsigned(f, out.workers);
     } else if (f.key == "io_backend") {
       int index = 0;
-      if (r.read_choice(f, {"epoll", "io_uring"}, index)) {
+      if (r.read_choice(f, {"auto", "epoll", "io_uring"}, index)) {
         out.backend = static_cast<io_backend>(index);
       }
     } else if (f.key == "log_level") {

@@ -10,6 +10,7 @@
 #include "http/downstream_connection.hpp"
 #include "http/error_reply.hpp"
 #include "http/stream_traits.hpp"
+#include "net/immediate_write.hpp"
 #include "tls/handshake_outcome.hpp"
 
 namespace quikedge::http {
@@ -213,7 +214,11 @@ template <class ClientStream, template <class> class Exchange>
 template <class Buffers, class Handler>
 void downstream_connection<ClientStream, Exchange>::write_response(const Buffers& buffers,
                                                                    Handler&& handler) {
-  boost::asio::async_write(client_, buffers, std::forward<Handler>(handler));
+  if constexpr (std::is_same_v<ClientStream, boost::asio::ip::tcp::socket>) {
+    net::write_immediately(client_, buffers, std::forward<Handler>(handler));
+  } else {
+    boost::asio::async_write(client_, buffers, std::forward<Handler>(handler));
+  }
 }
 
 template <class ClientStream, template <class> class Exchange>

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "http/ws_tunnel.hpp"
+#include "net/immediate_write.hpp"
 
 namespace quikedge::http {
 
@@ -210,9 +211,11 @@ void ws_tunnel<ClientStream>::forward(side from, std::size_t n) {
   };
   auto payload = boost::asio::buffer(d.buffer.get(), send);
   if (from == side::client) {
-    boost::asio::async_write(upstream_->socket, payload, on_written);
+    net::write_immediately(upstream_->socket, payload, std::move(on_written));
+  } else if constexpr (std::is_same_v<ClientStream, boost::asio::ip::tcp::socket>) {
+    net::write_immediately(client_, payload, std::move(on_written));
   } else {
-    boost::asio::async_write(client_, payload, on_written);
+    boost::asio::async_write(client_, payload, std::move(on_written));
   }
 }
 

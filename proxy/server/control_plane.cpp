@@ -30,11 +30,6 @@ control_plane::control_plane(boost::asio::io_context& control_io,
 control_plane::~control_plane() = default;
 
 void control_plane::start(std::vector<inherited_listener>* inherited) {
-  if (settings_->backend == io_backend::io_uring) {
-    // Asio picks its reactor at compile time; this binary is the epoll build.
-    throw std::runtime_error(
-        "io_backend: io_uring is not available in this build; use io_backend: epoll");
-  }
   auto table = tables_.build_first(settings_, weights_);
   health_ = std::make_unique<health::health_checker>(
       control_io_, [this](const std::string& stack, const std::string& endpoint, bool healthy) {

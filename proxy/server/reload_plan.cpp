@@ -27,6 +27,12 @@ reload_plan plan_reload(const config& running, const config& fresh, const weight
     plan.error = "listeners cannot change on reload; restart the proxy";
     return plan;
   }
+  // The backend is the binary running (see io_backend_choice.hpp): only a restart
+  // or a binary upgrade can change it.
+  if (running.backend != fresh.backend) {
+    plan.error = "io_backend cannot change on reload; restart the proxy or run a binary upgrade";
+    return plan;
+  }
   plan.file_weights = config_weights(fresh);
   // Last change wins: the file's weights replace the live ones only if the file
   // changed them; otherwise weights set through the API survive the reload.

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "server/control_plane.hpp"
+#include "server/io_backend_choice.hpp"
 #include "util/iso_time.hpp"
 
 namespace quikedge::server {
@@ -15,6 +16,7 @@ std::string render_state(const state_document& doc) {
   boost::json::object state;
   state["version"] = doc.version;
   state["pid"] = doc.pid;
+  state["io_backend"] = doc.io_backend;
   boost::json::object weights;
   for (const auto& [name, weight] : doc.weights) {
     weights[name] = weight;
@@ -49,6 +51,7 @@ state_document state_view::collect() const {
   state_document doc;
   doc.version = control_.version();
   doc.pid = static_cast<std::int64_t>(::getpid());
+  doc.io_backend = backend_name(built_backend());
   doc.weights = control_.weights();
   doc.changed_at = control_.changed_at();
   doc.changed_by = control_.changed_by();

@@ -58,9 +58,11 @@ TEST(LoaderSemantics, StacksKeepFileOrderAndUnnamedStacksWeighZero) {
 const std::string one_stack =
     "stacks:\n  blue: { endpoints: [\"127.0.0.1:18081\"] }\nrouting:\n  weights: { blue: 1 }\n";
 
-TEST(LoaderSemantics, AcceptsIoUringAndEveryLogLevel) {
+TEST(LoaderSemantics, AcceptsEveryIoBackendAndEveryLogLevel) {
   // Whether io_uring is available is decided when the proxy starts, not here.
   EXPECT_EQ(load_ok(listener + one_stack + "io_backend: io_uring\n").backend, io_backend::io_uring);
+  EXPECT_EQ(load_ok(listener + one_stack + "io_backend: auto\n").backend, io_backend::automatic);
+  EXPECT_EQ(load_ok(listener + one_stack + "io_backend: epoll\n").backend, io_backend::epoll);
   EXPECT_EQ(load_ok(listener + one_stack + "log_level: debug\n").level, log_level::debug);
   EXPECT_EQ(load_ok(listener + one_stack + "log_level: error\n").level, log_level::error);
 }

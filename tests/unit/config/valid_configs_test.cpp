@@ -75,7 +75,7 @@ TEST(ValidConfigs, DemoMatchesTheDemoSetup) {
 TEST(ValidConfigs, ExampleStatesEveryField) {
   config cfg = load_ok("quikedge.example.yaml");
   EXPECT_EQ(cfg.environment, "dev");
-  EXPECT_EQ(cfg.backend, io_backend::epoll);
+  EXPECT_EQ(cfg.backend, io_backend::automatic);
   ASSERT_EQ(cfg.listeners.size(), 2U);
   EXPECT_EQ(cfg.listeners[1].name, "https");
   EXPECT_FALSE(cfg.listeners[0].proxy_protocol);
@@ -134,7 +134,7 @@ TEST(ValidConfigs, MinimalTakesTheDefaults) {
   const config defaults;
   EXPECT_EQ(cfg.environment, "live");
   EXPECT_EQ(cfg.workers, 0U);
-  EXPECT_EQ(cfg.backend, io_backend::epoll);
+  EXPECT_EQ(cfg.backend, io_backend::automatic);
   EXPECT_EQ(cfg.level, log_level::warn);
   EXPECT_EQ(cfg.admin.bind, (address{"127.0.0.1", 9901}));
   EXPECT_EQ(cfg.timeouts.idle, defaults.timeouts.idle);

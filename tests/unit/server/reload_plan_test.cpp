@@ -54,6 +54,14 @@ TEST(ReloadPlan, ListenersCannotChange) {
             "listeners cannot change on reload; restart the proxy");
 }
 
+TEST(ReloadPlan, IoBackendCannotChange) {
+  const auto running = test::two_stacks(90, 10);
+  auto fresh = test::two_stacks(90, 10);
+  fresh.backend = io_backend::epoll;
+  auto plan = plan_reload(running, fresh, file_90_10, file_90_10);
+  EXPECT_NE(plan.error.find("io_backend cannot change on reload"), std::string::npos);
+}
+
 TEST(ReloadPlan, RefusesAllLiveWeightsZero) {
   const auto running = test::two_stacks(90, 10);
   auto fresh = test::two_stacks(90, 10);
