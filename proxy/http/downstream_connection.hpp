@@ -102,6 +102,9 @@ class downstream_connection
 
   // downstream_connection.ipp: heads, keep-alive and pipelining.
   void do_read_request_head();
+  /// After on_shutdown cancelled the idle read: the bytes of a request already in
+  /// the socket (plain TCP), read without waiting into client_in_; 0 if none.
+  std::size_t read_arrived_request();
   void on_request_head_bytes(const error_code& ec, std::size_t n);
   void handle_request_head();
 
@@ -117,7 +120,8 @@ class downstream_connection
   std::uint16_t listener_;
   phase phase_ = phase::idle;
   bool timed_out_ = false;
-  bool handed_off_ = false;  ///< the connection now belongs to a ws_tunnel
+  bool shutdown_cancelled_read_ = false;  ///< on_shutdown cancelled the wait for a next request
+  bool handed_off_ = false;               ///< the connection now belongs to a ws_tunnel
   boost::asio::ip::address client_address_;
   std::string client_ip_;
   util::byte_buffer client_in_;  ///< request heads and bodies from the client

@@ -93,11 +93,28 @@ void downstream_connection<ClientStream, Exchange>::on_deadline() {
 template <class ClientStream, template <class> class Exchange>
 void downstream_connection<ClientStream, Exchange>::on_shutdown() {
   if (phase_ == phase::idle) {
-    // Waiting for a next request that will not be served: close now, so a
-    // restart does not wait for keep-alive clients to go away on their own.
-    close(false);
+    // Waiting for a next request that will not be served: end it now, so a
+    // restart does not wait for keep-alive clients to go away on their own. The
+    // pending read is cancelled, not the socket closed: on io_uring the kernel may
+    // already have received a request into our buffer (its completion not yet
+    // run), and that request is then served (with Connection: close) instead of
+    // lost. A cancelled read closes the connection in on_request_head_bytes.
+    shutdown_cancelled_read_ = true;
+    error_code ignored;
+    lowest_socket(client_).cancel(ignored);
   }
   // Otherwise keep-alive is cleared when the exchange's response starts.
+}
+
+template <class ClientStream, template <class> class Exchange>
+std::size_t downstream_connection<ClientStream, Exchange>::read_arrived_request() {
+  if constexpr (std::is_same_v<ClientStream, boost::asio::ip::tcp::socket>) {
+    const ssize_t got = ::recv(client_.native_handle(), client_in_.write_ptr(),
+                               client_in_.write_space(), MSG_DONTWAIT);
+    return got > 0 ? static_cast<std::size_t>(got) : 0;
+  } else {
+    return 0;  // TLS records need the engine: such a client retries on the close
+  }
 }
 
 template <class ClientStream, template <class> class Exchange>
@@ -124,6 +141,16 @@ template <class ClientStream, template <class> class Exchange>
 void downstream_connection<ClientStream, Exchange>::on_request_head_bytes(const error_code& ec,
                                                                           std::size_t n) {
   const auto& settings = context_.table->settings();
+  if (ec == boost::asio::error::operation_aborted && shutdown_cancelled_read_ &&
+      phase_ == phase::idle) {
+    shutdown_cancelled_read_ = false;
+    // A request that reached the socket between the cancel and now is served
+    // (with Connection: close) rather than reset by the close.
+    if (const std::size_t late = read_arrived_request(); late > 0) {
+      on_request_head_bytes({}, late);
+      return;
+    }
+  }
   if (ec) {
     if (phase_ == phase::request_head && timed_out_) {
       reply_error(408, true);

@@ -146,10 +146,31 @@ void ws_tunnel<ClientStream>::on_readable(side from, const error_code& ec) {
   if (!d.buffer) {
     d.buffer = context_.buffers.acquire();
   }
-  error_code read_ec;
   auto into = boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size);
-  std::size_t n = from == side::client ? tunnel_detail::socket_of(client_).read_some(into, read_ec)
-                                       : upstream_->socket.read_some(into, read_ec);
+  auto& socket = from == side::client ? tunnel_detail::socket_of(client_) : upstream_->socket;
+#ifdef QUIKEDGE_IO_URING_BUILD
+  // The bytes are there: the recv SQE completes inside the loop's next
+  // io_uring_enter, where a read_some here would be a syscall of its own.
+  d.reading = true;
+  socket.async_read_some(into, [self = this->shared_from_this(), from](const error_code& read_ec,
+                                                                       std::size_t n) {
+    self->dir(from).reading = false;
+    self->on_read(from, read_ec, n);
+  });
+#else
+  error_code read_ec;
+  const std::size_t n = socket.read_some(into, read_ec);
+  on_read(from, read_ec, n);
+#endif
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::on_read(side from, const error_code& read_ec, std::size_t n) {
+  direction& d = dir(from);
+  if (finished_) {
+    context_.buffers.release(std::move(d.buffer));
+    return;
+  }
   if (read_ec == boost::asio::error::would_block || read_ec == boost::asio::error::try_again) {
     context_.buffers.release(std::move(d.buffer));
     pump(from);

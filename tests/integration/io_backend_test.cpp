@@ -134,6 +134,48 @@ TEST_F(io_backend_test, auto_without_the_io_uring_build_runs_epoll_and_says_why)
   child.stop();
 }
 
+/// The proxy under test, started by the test under a seccomp filter that refuses
+/// io_uring_setup (as a container's default profile may), with the io_uring build
+/// installed beside it.
+child_process::options forbidden_io_uring(const std::filesystem::path& config) {
+  child_process::options opts{{bin_path("quikedge"), "--config", config.string()}, no_override};
+  opts.forbid_io_uring = true;
+  return opts;
+}
+
+TEST_F(io_backend_test, auto_where_seccomp_forbids_io_uring_runs_epoll_and_says_why) {
+  if (!io_uring_build_present()) {
+    GTEST_SKIP() << "no quikedge-io_uring beside " << bin_path("quikedge");
+  }
+  ASSERT_TRUE(start_upstreams());
+  const auto directory = make_temp_directory();
+  std::ofstream(directory / "quikedge.yaml") << config_with("");
+  child_process child(forbidden_io_uring(directory / "quikedge.yaml"));
+  auto line = child.wait_for_line("quikedge: io_backend", deadline_in(std::chrono::seconds(20)));
+  ASSERT_TRUE(line.has_value()) << child.stderr_text();
+  EXPECT_NE(line->find("io_backend epoll (auto: io_uring_setup failed: Operation not permitted)"),
+            std::string::npos)
+      << *line;
+  EXPECT_TRUE(child.wait_for_line("quikedge: ready", deadline_in(std::chrono::seconds(20))))
+      << child.stderr_text();
+  child.stop();
+  std::filesystem::remove_all(directory);
+}
+
+TEST_F(io_backend_test, forced_io_uring_where_seccomp_forbids_it_refuses_to_start) {
+  ASSERT_TRUE(start_upstreams());
+  const auto directory = make_temp_directory();
+  std::ofstream(directory / "quikedge.yaml") << config_with("io_uring");
+  child_process child(forbidden_io_uring(directory / "quikedge.yaml"));
+  auto status = child.wait_exit(deadline_in(std::chrono::seconds(20)));
+  ASSERT_TRUE(status.has_value()) << "it must exit, not fall back silently";
+  EXPECT_EQ(*status, 1);
+  ASSERT_TRUE(child.wait_output_closed(deadline_in(std::chrono::seconds(5))));
+  EXPECT_NE(child.stderr_text().find("io_backend: io_uring cannot run here"), std::string::npos)
+      << child.stderr_text();
+  std::filesystem::remove_all(directory);
+}
+
 TEST_F(io_backend_test, an_unknown_override_is_a_clear_error) {
   ASSERT_TRUE(start_upstreams());
   lonely_proxy lonely(config_with(""));

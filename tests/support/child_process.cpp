@@ -1,5 +1,6 @@
 // fork/exec of test children, output capture on a reader thread, and bounded waits.
 #include "support/child_process.hpp"
+#include "support/seccomp_filter.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -112,6 +113,11 @@ child_process::child_process(options opts) {
     // Sockets and pipes of the test (and of other children) must not leak in: a
     // leaked client socket would keep a connection open after the test closed it.
     ::syscall(SYS_close_range, 3U, ~0U, 0U);
+    if (opts.forbid_io_uring && !forbid_io_uring_setup()) {
+      static constexpr char refused[] = "child_process: the seccomp filter was refused\n";
+      [[maybe_unused]] auto ignored = ::write(2, refused, sizeof refused - 1);
+      ::_exit(127);
+    }
     ::execve(arrays.argv[0], arrays.argv.data(), arrays.envp.data());
     static constexpr char message[] = "child_process: execve failed\n";
     [[maybe_unused]] auto ignored = ::write(2, message, sizeof message - 1);

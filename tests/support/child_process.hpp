@@ -31,6 +31,7 @@ class child_process {
   struct options {
     std::vector<std::string> argv;  ///< argv[0] is the path of the executable
     std::vector<std::pair<std::string, std::string>> env;  ///< added to the test's environment
+    bool forbid_io_uring = false;  ///< run it under a seccomp filter refusing io_uring_setup
   };
 
   /// Starts the child. Throws std::runtime_error if the pipes or fork fail; an exec
