@@ -21,6 +21,7 @@
 #include "upstream/connection_pool.hpp"
 #include "upstream/endpoint_selector.hpp"
 #include "upstream/outlier_tracker.hpp"
+#include "upstream/tls_session_cache.hpp"
 
 namespace quikedge::http {
 
@@ -38,6 +39,7 @@ struct session_context {
   routing::routing_table_ptr table;  ///< replaced only by the worker, between requests
   routing::weighted_picker picker;
   upstream::connection_pool pool;
+  upstream::tls_session_cache upstream_sessions;  ///< resumable sessions of TLS stacks
   upstream::outlier_tracker outliers;
   metrics::worker_metrics& metrics;
   std::atomic<std::int64_t>& open_connections;  ///< process-wide, for max_connections
