@@ -246,6 +246,34 @@ TEST_F(upstream_tls, a_health_check_that_fails_verification_marks_the_endpoint_d
       10s, "the endpoint marked unhealthy"));
 }
 
+TEST_F(upstream_tls, a_reload_reads_the_ca_again_and_a_broken_one_changes_nothing) {
+  start_front();
+  const auto ca_path = certs_dir_ / "edge-ca.crt";
+  std::filesystem::copy_file(ca_->certificate(), ca_path);
+  start_edge("{ ca: \"" + ca_path.string() + "\", sni: " + upstream_name + " }");
+  http_client client(edge_.http_port());
+  ASSERT_EQ(client.get("/").status, 200);  // leaves a pooled upstream connection
+
+  // A CA file without a certificate: the reload is refused, the old CA stays.
+  {
+    std::ofstream out(ca_path, std::ios::trunc);
+    out << "not a certificate\n";
+  }
+  auto refused = edge_.admin("POST", "/api/v1/reload");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("stacks.secure.tls.ca"), std::string::npos) << refused.body;
+  EXPECT_EQ(client.get("/").status, 200);
+
+  // Another CA that did not sign the front: the new context applies at once,
+  // even to the pooled connection verified under the old one.
+  std::filesystem::copy_file(other_ca_->certificate(), ca_path,
+                             std::filesystem::copy_options::overwrite_existing);
+  auto reloaded = edge_.admin("POST", "/api/v1/reload");
+  ASSERT_EQ(reloaded.status, 200) << reloaded.body;
+  EXPECT_EQ(client.get("/").status, 502);
+  EXPECT_GE(edge_handshakes("verify_failed"), 1);
+}
+
 TEST_F(upstream_tls, an_unreadable_ca_fails_check_config_with_its_position) {
   const auto file = certs_dir_ / "edge.yaml";
   {
