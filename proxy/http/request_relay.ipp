@@ -21,11 +21,11 @@ void upstream_exchange<Downstream>::do_write_request_head() {
     down_.reply_error(request_body_.failed() ? 400 : 413, true);
     return;
   }
-  boost::asio::async_write(upstream_->stream,
-                           exchange_detail::gather(upstream_head_, request_out_, request_buffers_),
-                           [self = down_.keep(), this](const error_code& ec, std::size_t) {
-                             on_request_head_written(ec);
-                           });
+  upstream::async_write_all(upstream_->stream,
+                            exchange_detail::gather(upstream_head_, request_out_, request_buffers_),
+                            [self = down_.keep(), this](const error_code& ec, std::size_t) {
+                              on_request_head_written(ec);
+                            });
 }
 
 template <class Downstream>
@@ -122,11 +122,11 @@ void upstream_exchange<Downstream>::do_write_request_body() {
     return;
   }
   down_.set_deadline(settings().timeouts.idle);
-  boost::asio::async_write(upstream_->stream,
-                           exchange_detail::gather({}, request_out_, request_buffers_),
-                           [self = down_.keep(), this](const error_code& ec, std::size_t) {
-                             on_request_body_written(ec);
-                           });
+  upstream::async_write_all(upstream_->stream,
+                            exchange_detail::gather({}, request_out_, request_buffers_),
+                            [self = down_.keep(), this](const error_code& ec, std::size_t) {
+                              on_request_body_written(ec);
+                            });
 }
 
 template <class Downstream>

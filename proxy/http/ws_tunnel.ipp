@@ -220,7 +220,7 @@ void ws_tunnel<ClientStream>::forward(side from, std::size_t n) {
   };
   auto payload = boost::asio::buffer(d.buffer.get(), send);
   if (from == side::client) {
-    boost::asio::async_write(upstream_->stream, payload, on_written);
+    upstream::async_write_all(upstream_->stream, payload, on_written);
   } else {
     boost::asio::async_write(client_, payload, on_written);
   }

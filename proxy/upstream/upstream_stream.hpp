@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
 
 #include <memory>
 #include <string>
@@ -57,19 +58,21 @@ class upstream_stream {
   /// The handshake failed on the certificate (chain or name), not the transport.
   [[nodiscard]] bool verify_failed() const;
 
+  // Always inlined into Asio's composed operations, so the plain path is the
+  // socket's own call (checked with callgrind: instructions per request).
   template <class Buffers, class Handler>
-  void async_read_some(const Buffers& buffers, Handler&& handler) {
+  [[gnu::always_inline]] void async_read_some(const Buffers& buffers, Handler&& handler) {
     if (tls_) [[unlikely]] {
-      tls_->async_read_some(buffers, std::forward<Handler>(handler));
+      tls_read_some(buffers, std::forward<Handler>(handler));
     } else {
       socket_.async_read_some(buffers, std::forward<Handler>(handler));
     }
   }
 
   template <class Buffers, class Handler>
-  void async_write_some(const Buffers& buffers, Handler&& handler) {
+  [[gnu::always_inline]] void async_write_some(const Buffers& buffers, Handler&& handler) {
     if (tls_) [[unlikely]] {
-      tls_->async_write_some(buffers, std::forward<Handler>(handler));
+      tls_write_some(buffers, std::forward<Handler>(handler));
     } else {
       socket_.async_write_some(buffers, std::forward<Handler>(handler));
     }
@@ -80,11 +83,35 @@ class upstream_stream {
   bool keep_session(SSL_SESSION* session);
 
  private:
+  // The TLS operations stay out of line: inlined, their size would keep the
+  // compiler from inlining the plain path into Asio's composed operations.
+  template <class Buffers, class Handler>
+  [[gnu::noinline]] void tls_read_some(const Buffers& buffers, Handler&& handler) {
+    tls_->async_read_some(buffers, std::forward<Handler>(handler));
+  }
+  template <class Buffers, class Handler>
+  [[gnu::noinline]] void tls_write_some(const Buffers& buffers, Handler&& handler) {
+    tls_->async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
   socket_type socket_;
   std::unique_ptr<boost::asio::ssl::stream<socket_type&>> tls_;
   tls::client_context_ptr context_;
   tls_session_cache* sessions_ = nullptr;
   routing::endpoint_id endpoint_ = 0;
 };
+
+/// boost::asio::async_write to the connection. Plain TCP writes to the socket
+/// itself, the very composed operation of a plain socket (callgrind showed
+/// one through the stream costing ~40 more instructions per request); TLS
+/// goes through the stream.
+template <class Buffers, class Handler>
+void async_write_all(upstream_stream& stream, const Buffers& buffers, Handler&& handler) {
+  if (stream.is_tls()) [[unlikely]] {
+    boost::asio::async_write(stream, buffers, std::forward<Handler>(handler));
+  } else {
+    boost::asio::async_write(stream.socket(), buffers, std::forward<Handler>(handler));
+  }
+}
 
 }  // namespace quikedge::upstream
