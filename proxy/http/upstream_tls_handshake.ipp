@@ -46,7 +46,10 @@ void upstream_exchange<Downstream>::on_upstream_handshake(const error_code& ec) 
   if (ec) {
     const bool verify = upstream_->stream.verify_failed();
     metrics::bump(counters[static_cast<int>(verify ? result::verify_failed : result::failed)]);
-    if (!down_.timed_out()) {
+    auto& logged = context.upstream_tls_logged[req().stack().id];
+    if (const auto now = clock::now();
+        !down_.timed_out() && now - logged >= std::chrono::seconds(1)) {
+      logged = now;
       log::warn("upstream " + req().endpoint().name + " of stack " + req().stack().name +
                 ": TLS handshake failed: " + upstream_->stream.failure_reason(ec));
     }
