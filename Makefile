@@ -13,7 +13,7 @@ URING_DIR ?= build-uring
 # The concurrency tests: snapshot swaps and reloads under load, drains, rollouts,
 # failover, shutdown, the binary upgrade (one process handing sockets to another) and
 # fleet replicas applying changes from etcd.
-TSAN_TESTS ?= admin_security|split|websocket|lifecycle|rollout_control|resilience|upgrade|sticky_cookie|Fleet
+TSAN_TESTS ?= admin_security|split|websocket|lifecycle|rollout_control|resilience|upgrade|sticky_cookie|Fleet|tls_|upstream_tls
 FUZZ_DIR ?= build-fuzz
 FUZZ_CXX ?= clang++-14
 FUZZ_SECONDS ?= 60

@@ -95,12 +95,23 @@ struct outlier_detection_config {
 
 enum class load_balancer { round_robin, least_request };
 
+/// TLS from the proxy to a stack's endpoints (`stacks.NAME.tls`).
+struct upstream_tls_config {
+  std::string
+      ca;  ///< PEM CA bundle that signs the endpoints' certificates; empty: the system store
+  std::string sni;  ///< server name sent and verified; empty: the endpoint's host when it is a name
+  /// Verify the chain and the name. Off: the connection is encrypted but not
+  /// authenticated (anyone on the path can impersonate the upstream).
+  bool verify = true;
+};
+
 struct stack_config {
   std::string name;
   std::vector<address> endpoints;
   std::optional<health_check_config> health_check;
   std::optional<outlier_detection_config> outlier_detection;
   load_balancer balancer = load_balancer::round_robin;
+  std::optional<upstream_tls_config> tls;  ///< none: plain TCP to the endpoints
 };
 
 struct sticky_config {

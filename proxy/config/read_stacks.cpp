@@ -51,6 +51,27 @@ void read_outlier_detection(const field& f, node_reader& r, stack_config& out) {
   out.outlier_detection = outlier;
 }
 
+void read_upstream_tls(const field& f, read_context& ctx, stack_config& out) {
+  node_reader& r = ctx.reader;
+  auto entries = r.map_entries(f.value, f.path, {"ca", "sni", "verify"});
+  if (!entries) {
+    return;
+  }
+  upstream_tls_config tls;
+  for (const field& e : *entries) {
+    if (e.key == "ca") {
+      if (r.read_string(e, tls.ca)) {
+        tls.ca = ctx.resolve(tls.ca);
+      }
+    } else if (e.key == "sni") {
+      r.read_string(e, tls.sni);
+    } else if (e.key == "verify") {
+      r.read_bool(e, tls.verify);
+    }
+  }
+  out.tls = std::move(tls);
+}
+
 }  // namespace
 
 void read_stacks(const field& f, read_context& ctx, config& out) {
@@ -63,8 +84,9 @@ void read_stacks(const field& f, read_context& ctx, config& out) {
   for (const field& s : *stacks) {
     stack_config stack;
     stack.name = s.key;
-    auto entries = r.map_entries(
-        s.value, s.path, {"endpoints", "health_check", "outlier_detection", "load_balancer"});
+    auto entries =
+        r.map_entries(s.value, s.path,
+                      {"endpoints", "health_check", "outlier_detection", "load_balancer", "tls"});
     if (entries) {
       if (const field* endpoints = r.require(*entries, s.path, "endpoints")) {
         if (auto items = r.list_items(endpoints->value, endpoints->path)) {
@@ -81,6 +103,9 @@ void read_stacks(const field& f, read_context& ctx, config& out) {
       }
       if (const field* outlier = find_field(*entries, "outlier_detection")) {
         read_outlier_detection(*outlier, r, stack);
+      }
+      if (const field* tls = find_field(*entries, "tls")) {
+        read_upstream_tls(*tls, ctx, stack);
       }
       if (const field* balancer = find_field(*entries, "load_balancer")) {
         int choice = 0;

@@ -106,6 +106,9 @@ void validate_stack(const stack_config& s, reporter& report) {
       report.at_value(item, "endpoint " + in_quotes(text) + " is listed twice");
     }
   }
+  if (s.tls) {
+    validate_upstream_tls(*s.tls, path + ".tls", report);
+  }
   if (s.health_check) {
     const health_check_config& h = *s.health_check;
     std::string hc = path + ".health_check";

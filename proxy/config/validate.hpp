@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/source_map.hpp"
@@ -28,6 +29,17 @@ void validate_references(const config& cfg, const source_map& where, error_list&
 /// PEM contents, each key matching its certificate, server names and ALPN.
 class reporter;
 void validate_tls(const tls_config& tls, const std::string& path, reporter& report);
+
+/// Meaning layer of a stack's `tls:` block (TLS to its endpoints) at `path`:
+/// a readable CA bundle with at least one PEM certificate, a DNS name as sni.
+void validate_upstream_tls(const upstream_tls_config& tls, const std::string& path,
+                           reporter& report);
+
+/// Reports at `path` when `file` is empty or cannot be read; true when it can.
+bool check_readable(reporter& report, const std::string& path, const std::string& file);
+
+/// "app.example.com" or "*.example.com" (a wildcard only as the whole first label).
+bool is_server_name(std::string_view name);
 
 /// Validates a config built in code, e.g. the running config with an admin
 /// patch applied. Errors carry key paths but no positions.

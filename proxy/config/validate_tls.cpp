@@ -51,22 +51,6 @@ std::string unreadable_reason(const std::string& path) {
   return "";
 }
 
-bool check_readable(reporter& report, const std::string& path, const std::string& file) {
-  if (!report.usable(path)) {
-    return false;
-  }
-  if (file.empty()) {
-    report.at_value(path, "must name a file");
-    return false;
-  }
-  std::string why = unreadable_reason(file);
-  if (!why.empty()) {
-    report.at_value(path, "cannot read " + in_quotes(file) + ": " + why);
-    return false;
-  }
-  return true;
-}
-
 // OpenSSL would otherwise prompt on the terminal for an encrypted key.
 int no_passphrase(char*, int, int, void*) {
   return 0;
@@ -116,41 +100,6 @@ void check_staple(reporter& report, const std::string& path, const std::string& 
   }
 }
 
-bool is_label(std::string_view label) {
-  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-    return false;
-  }
-  for (char c : label) {
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/// "app.example.com" or "*.example.com" (a wildcard only as the whole first label).
-bool is_server_name(std::string_view name) {
-  if (name.starts_with("*.")) {
-    name.remove_prefix(2);
-  }
-  if (name.empty() || name.size() > 253) {
-    return false;
-  }
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = name.find('.', start);
-    if (!is_label(name.substr(start, dot - start))) {
-      return false;
-    }
-    if (dot == std::string_view::npos) {
-      return true;
-    }
-    start = dot + 1;
-  }
-}
-
 void check_alpn(const tls_config& tls, const std::string& path, reporter& report) {
   if (!report.usable(path + ".alpn")) {
     return;
@@ -170,6 +119,60 @@ void check_alpn(const tls_config& tls, const std::string& path, reporter& report
 }
 
 }  // namespace
+
+bool check_readable(reporter& report, const std::string& path, const std::string& file) {
+  if (!report.usable(path)) {
+    return false;
+  }
+  if (file.empty()) {
+    report.at_value(path, "must name a file");
+    return false;
+  }
+  std::string why = unreadable_reason(file);
+  if (!why.empty()) {
+    report.at_value(path, "cannot read " + in_quotes(file) + ": " + why);
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+bool is_label(std::string_view label) {
+  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+    return false;
+  }
+  for (char c : label) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_server_name(std::string_view name) {
+  if (name.starts_with("*.")) {
+    name.remove_prefix(2);
+  }
+  if (name.empty() || name.size() > 253) {
+    return false;
+  }
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = name.find('.', start);
+    if (!is_label(name.substr(start, dot - start))) {
+      return false;
+    }
+    if (dot == std::string_view::npos) {
+      return true;
+    }
+    start = dot + 1;
+  }
+}
 
 void validate_tls(const tls_config& tls, const std::string& path, reporter& report) {
   for (std::size_t i = 0; i < tls.certificates.size(); ++i) {

@@ -14,6 +14,10 @@
 
 #include "quikedge/config.hpp"
 
+namespace quikedge::upstream {
+class tls_session_cache;
+}
+
 namespace quikedge::health {
 
 class health_checker {
@@ -39,6 +43,9 @@ class health_checker {
   boost::asio::io_context& io_;
   change_fn on_change_;
   std::map<std::string, std::shared_ptr<probe>> probes_;
+  /// TLS sessions of the probes (one slot each), resumed by the next probe.
+  /// Shared with the probes, which may outlive this object in late handlers.
+  std::shared_ptr<upstream::tls_session_cache> sessions_;
 };
 
 }  // namespace quikedge::health

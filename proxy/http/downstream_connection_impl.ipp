@@ -13,5 +13,6 @@
 #include "http/response_relay.ipp"
 #include "http/tunnel_hand_off.ipp"
 #include "http/upstream_connect.ipp"
+#include "http/upstream_tls_handshake.ipp"
 #include "http/ws_tunnel.ipp"
 #include "http/ws_tunnel_close.ipp"

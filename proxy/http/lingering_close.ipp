@@ -27,12 +27,15 @@ void downstream_connection<ClientStream, Exchange>::close(bool linger) {
   }
   error_code ignored;
   auto& socket = lowest_socket(client_);
-  socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
   if (!linger) {
+    // close() alone sends the FIN (or the RST unread bytes would cause either
+    // way): a shutdown first would only cost a syscall, on every failed or
+    // abandoned TLS handshake among others.
     clear_deadline();
     socket.close(ignored);
     return;
   }
+  socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
   set_deadline(linger_detail::linger_time);
   do_linger();
 }

@@ -22,11 +22,11 @@ void upstream_exchange<Downstream>::do_write_request_head() {
     down_.reply_error(request_body_.failed() ? 400 : 413, true);
     return;
   }
-  net::write_immediately(upstream_->socket,
-                         exchange_detail::gather(upstream_head_, request_out_, request_buffers_),
-                         [self = down_.keep(), this](const error_code& ec, std::size_t) {
-                           on_request_head_written(ec);
-                         });
+  upstream::async_write_all(upstream_->stream,
+                            exchange_detail::gather(upstream_head_, request_out_, request_buffers_),
+                            [self = down_.keep(), this](const error_code& ec, std::size_t) {
+                              on_request_head_written(ec);
+                            });
 }
 
 template <class Downstream>
@@ -123,11 +123,11 @@ void upstream_exchange<Downstream>::do_write_request_body() {
     return;
   }
   down_.set_deadline(settings().timeouts.idle);
-  net::write_immediately(upstream_->socket,
-                         exchange_detail::gather({}, request_out_, request_buffers_),
-                         [self = down_.keep(), this](const error_code& ec, std::size_t) {
-                           on_request_body_written(ec);
-                         });
+  upstream::async_write_all(upstream_->stream,
+                            exchange_detail::gather({}, request_out_, request_buffers_),
+                            [self = down_.keep(), this](const error_code& ec, std::size_t) {
+                              on_request_body_written(ec);
+                            });
 }
 
 template <class Downstream>

@@ -15,7 +15,7 @@ void upstream_exchange<Downstream>::do_read_response_head() {
                          ? settings().timeouts.idle
                          : settings().timeouts.upstream_response);
   upstream_in_.prepare(read_chunk, settings().limits.max_request_header_bytes + read_chunk);
-  upstream_->socket.async_read_some(
+  upstream_->stream.async_read_some(
       boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
       [self = down_.keep(), this](const error_code& ec, std::size_t n) {
         on_response_head_bytes(ec, n);
@@ -48,7 +48,7 @@ void upstream_exchange<Downstream>::on_response_head_bytes(const error_code& ec,
         upstream_failed(502);
         return;
       }
-      upstream_->socket.async_read_some(
+      upstream_->stream.async_read_some(
           boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
           [self = down_.keep(), this](const error_code& ec2, std::size_t n2) {
             on_response_head_bytes(ec2, n2);
@@ -128,7 +128,7 @@ template <class Downstream>
 void upstream_exchange<Downstream>::do_read_response_body() {
   down_.set_deadline(settings().timeouts.upstream_response);
   upstream_in_.prepare(read_chunk, upstream_in_.capacity() + read_chunk);
-  upstream_->socket.async_read_some(
+  upstream_->stream.async_read_some(
       boost::asio::buffer(upstream_in_.write_ptr(), upstream_in_.write_space()),
       [self = down_.keep(), this](const error_code& ec, std::size_t n) {
         on_response_body_bytes(ec, n);

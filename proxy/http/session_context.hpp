@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -21,6 +22,7 @@
 #include "upstream/connection_pool.hpp"
 #include "upstream/endpoint_selector.hpp"
 #include "upstream/outlier_tracker.hpp"
+#include "upstream/tls_session_cache.hpp"
 
 namespace quikedge::http {
 
@@ -38,6 +40,10 @@ struct session_context {
   routing::routing_table_ptr table;  ///< replaced only by the worker, between requests
   routing::weighted_picker picker;
   upstream::connection_pool pool;
+  upstream::tls_session_cache upstream_sessions;  ///< resumable sessions of TLS stacks
+  /// When each stack's last upstream TLS failure was logged: at most one line
+  /// per stack per second (a wrong CA fails every request; the metric counts all).
+  std::array<clock::time_point, routing::max_stacks> upstream_tls_logged{};
   upstream::outlier_tracker outliers;
   metrics::worker_metrics& metrics;
   std::atomic<std::int64_t>& open_connections;  ///< process-wide, for max_connections

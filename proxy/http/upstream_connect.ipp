@@ -49,6 +49,11 @@ void upstream_exchange<Downstream>::acquire_connection() {
   down_.enter_exchange();
   start_endpoint();
   upstream_ = down_.context().pool.take(req().endpoint().id);
+  if (upstream_ && pooled_for_other_tls()) [[unlikely]] {
+    error_code ignored;
+    upstream_->socket.close(ignored);
+    upstream_.reset();
+  }
   if (upstream_) {
     req().upstream_reused = true;
     do_write_request_head();
@@ -71,20 +76,29 @@ template <class Downstream>
 void upstream_exchange<Downstream>::on_connect(const error_code& ec) {
   auto& context = down_.context();
   if (ec) {
-    note_endpoint_result(true);
-    if (!down_.timed_out()) {
-      context.outliers.on_unreachable(req().endpoint().id, clock::now());
-    }
-    // Nothing was sent: any request may go elsewhere.
-    if (down_.timed_out() || !retry_elsewhere(false)) {
-      upstream_failed(down_.timed_out() ? 504 : 502);
-    }
+    connect_failed();
     return;
   }
   error_code ignored;
   upstream_->socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
   metrics::bump(context.metrics.stack(req().stack().id).upstream_connections_opened);
+  if (req().stack().tls) [[unlikely]] {
+    start_upstream_tls();
+    return;
+  }
   do_write_request_head();
+}
+
+template <class Downstream>
+void upstream_exchange<Downstream>::connect_failed() {
+  note_endpoint_result(true);
+  if (!down_.timed_out()) {
+    down_.context().outliers.on_unreachable(req().endpoint().id, clock::now());
+  }
+  // Nothing was sent: any request may go elsewhere.
+  if (down_.timed_out() || !retry_elsewhere(false)) {
+    upstream_failed(down_.timed_out() ? 504 : 502);
+  }
 }
 
 template <class Downstream>

@@ -57,6 +57,13 @@ class upstream_exchange {
   void acquire_connection();
   void do_connect();
   void on_connect(const error_code& ec);
+  void connect_failed();
+
+  // upstream_tls_handshake.ipp: TLS to the upstream for a stack with `tls:`.
+  void start_upstream_tls();
+  void on_upstream_handshake(const error_code& ec);
+  /// A pooled connection made under another TLS setting (a reload changed it).
+  bool pooled_for_other_tls() const;
 
   // request_relay.ipp: head and body towards the upstream.
   void do_write_request_head();

@@ -51,7 +51,8 @@ class ws_tunnel : public std::enable_shared_from_this<ws_tunnel<ClientStream>>,
   void pump(side from);
   void on_readable(side from, const error_code& ec);
   void on_read(side from, const error_code& ec, std::size_t n);
-  void on_tls_read(const error_code& ec, std::size_t n);
+  /// A read through a TLS layer (the client's or the upstream's) completed.
+  void on_tls_read(side from, const error_code& ec, std::size_t n);
   void forward(side from, std::size_t n);
   void on_forwarded(side from, const error_code& ec);
   void send_close_frame(side from);

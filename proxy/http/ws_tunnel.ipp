@@ -68,7 +68,9 @@ void ws_tunnel<ClientStream>::start() {
   if constexpr (!is_tls_stream<ClientStream>) {
     tunnel_detail::socket_of(client_).non_blocking(true, ignored);
   }
-  upstream_->socket.non_blocking(true, ignored);
+  if (!upstream_->stream.is_tls()) {
+    upstream_->socket.non_blocking(true, ignored);
+  }
   touch();
   // A drain may already be running for this stack (an override or sticky client
   // reached it): the tunnel closes by the end of that window like the others.
@@ -107,20 +109,28 @@ void ws_tunnel<ClientStream>::pump(side from) {
     return;
   }
   d.reading = true;
+  // TLS buffers records, so socket readiness says nothing: read through the
+  // TLS layer into a buffer held while the read is pending.
+  auto on_read = [self = this->shared_from_this(), from](const error_code& ec, std::size_t n) {
+    self->on_tls_read(from, ec, n);
+  };
   if constexpr (is_tls_stream<ClientStream>) {
     if (from == side::client) {
-      // TLS buffers records, so socket readiness says nothing: read through the
-      // TLS layer into a buffer held while the read is pending.
       if (!d.buffer) {
         d.buffer = context_.buffers.acquire();
       }
-      client_.async_read_some(
-          boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size),
-          [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
-            self->on_tls_read(ec, n);
-          });
+      client_.async_read_some(boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size),
+                              on_read);
       return;
     }
+  }
+  if (from == side::upstream && upstream_->stream.is_tls()) [[unlikely]] {
+    if (!d.buffer) {
+      d.buffer = context_.buffers.acquire();
+    }
+    upstream_->stream.async_read_some(boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size),
+                                      on_read);
+    return;
   }
   auto on_ready = [self = this->shared_from_this(), from](const error_code& ec) {
     self->on_readable(from, ec);
@@ -191,22 +201,22 @@ void ws_tunnel<ClientStream>::on_read(side from, const error_code& read_ec, std:
 }
 
 template <class ClientStream>
-void ws_tunnel<ClientStream>::on_tls_read(const error_code& ec, std::size_t n) {
-  direction& d = dir(side::client);
+void ws_tunnel<ClientStream>::on_tls_read(side from, const error_code& ec, std::size_t n) {
+  direction& d = dir(from);
   d.reading = false;
   if (finished_) {
     return;
   }
   if (ec) {
     context_.buffers.release(std::move(d.buffer));
-    source_finished(side::client);
+    source_finished(from);
     return;
   }
   if (d.close_sent) {
-    pump(side::client);
+    pump(from);
     return;
   }
-  forward(side::client, n);
+  forward(from, n);
 }
 
 template <class ClientStream>
@@ -232,7 +242,7 @@ void ws_tunnel<ClientStream>::forward(side from, std::size_t n) {
   };
   auto payload = boost::asio::buffer(d.buffer.get(), send);
   if (from == side::client) {
-    net::write_immediately(upstream_->socket, payload, std::move(on_written));
+    upstream::async_write_all(upstream_->stream, payload, std::move(on_written));
   } else if constexpr (std::is_same_v<ClientStream, boost::asio::ip::tcp::socket>) {
     net::write_immediately(client_, payload, std::move(on_written));
   } else {

@@ -54,7 +54,7 @@ void ws_tunnel<ClientStream>::send_close_frame(side from) {
     self->maybe_finish();
   };
   if (from == side::client) {
-    boost::asio::async_write(upstream_->socket, boost::asio::buffer(masked_close_), after);
+    upstream::async_write_all(upstream_->stream, boost::asio::buffer(masked_close_), after);
   } else {
     boost::asio::async_write(client_, boost::asio::buffer(ws_close_frame_from_server()), after);
   }

@@ -190,6 +190,20 @@ void render_gauges(std::string& out, const exposition_input& input) {
                 }));
     out.push_back('\n');
   }
+  family_header(out, "quikedge_upstream_tls_handshakes_total", "counter",
+                "TLS handshakes to upstream endpoints by result (full, resumed, verify_failed, "
+                "failed).");
+  for (const auto& stack : input.stacks) {
+    for (std::size_t r = 0; r < upstream_tls_result_names.size(); ++r) {
+      out.append("quikedge_upstream_tls_handshakes_total");
+      open_labels(out, input, stack.name);
+      out.append(",result=\"").append(upstream_tls_result_names[r]).append("\"} ");
+      append_uint(out, sum_over_workers(input, stack.id, [r](const stack_counters& c) {
+                    return c.upstream_tls_handshakes[r].load(std::memory_order_relaxed);
+                  }));
+      out.push_back('\n');
+    }
+  }
   family_header(out, "quikedge_rollout_state", "gauge", "1 for the rollout's current state.");
   for (auto state : rollout_states) {
     out.append("quikedge_rollout_state{environment=\"")

@@ -43,7 +43,14 @@ struct alignas(64) stack_counters {
   counter websockets_opened{0};
   counter websockets_closed{0};
   counter upstream_connections_opened{0};
+  /// TLS handshakes to the stack's endpoints, by upstream_tls_result.
+  std::array<counter, 4> upstream_tls_handshakes{};
 };
+
+/// How a TLS handshake to an upstream ended. Order = label order on /metrics.
+enum class upstream_tls_result : std::uint8_t { full, resumed, verify_failed, failed };
+inline constexpr std::array<const char*, 4> upstream_tls_result_names = {"full", "resumed",
+                                                                         "verify_failed", "failed"};
 
 class worker_metrics {
  public:

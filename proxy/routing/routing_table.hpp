@@ -15,6 +15,10 @@
 #include "net/address_set.hpp"
 #include "quikedge/config.hpp"
 
+namespace quikedge::tls {
+class client_context;
+}
+
 namespace quikedge::routing {
 
 /// Stable small integers that name stacks and endpoints across table versions,
@@ -28,6 +32,9 @@ struct endpoint_entry {
   std::string name;  ///< "host:port" as configured
   boost::asio::ip::tcp::endpoint address;
   bool healthy = true;
+  /// TLS stacks: the name sent as SNI and verified (the stack's sni, else the
+  /// host when it is a name); empty: the address is verified instead.
+  std::string tls_name;
 };
 
 struct stack_entry {
@@ -43,6 +50,8 @@ struct stack_entry {
   load_balancer balancer = load_balancer::round_robin;
   std::optional<outlier_detection_config> outlier_detection;
   std::vector<endpoint_entry> endpoints;
+  /// TLS to the endpoints (`stacks.NAME.tls`); null: plain TCP.
+  std::shared_ptr<const tls::client_context> tls;
 
   [[nodiscard]] bool has_healthy_endpoint() const;
 };

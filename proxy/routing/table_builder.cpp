@@ -6,7 +6,23 @@
 
 #include <stdexcept>
 
+#include "tls/client_context.hpp"
+
 namespace quikedge::routing {
+namespace {
+
+/// The configured sni, else the endpoint's host unless it is an address
+/// (SNI carries names only; an address is verified as an IP SAN instead).
+std::string tls_server_name(const stack_config& stack, const address& endpoint) {
+  if (!stack.tls->sni.empty()) {
+    return stack.tls->sni;
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(endpoint.host, ec);
+  return ec ? endpoint.host : std::string();
+}
+
+}  // namespace
 
 stack_id table_builder::intern_stack(const std::string& name) {
   for (std::size_t i = 0; i < stack_names_.size(); ++i) {
@@ -27,6 +43,22 @@ endpoint_id table_builder::intern_endpoint(const std::string& stack, const std::
   return it->second;
 }
 
+const std::vector<std::shared_ptr<const tls::client_context>>& table_builder::upstream_tls(
+    const std::shared_ptr<const config>& settings, bool dry_run) {
+  if (settings == tls_settings_) {
+    return tls_contexts_;
+  }
+  if (dry_run) {
+    // A reload's check: the CA files must load, but nothing is kept (the
+    // reload may still be refused).
+    dry_run_contexts_ = tls::make_upstream_contexts(*settings);
+    return dry_run_contexts_;
+  }
+  tls_contexts_ = tls::make_upstream_contexts(*settings);
+  tls_settings_ = settings;
+  return tls_contexts_;
+}
+
 routing_table_ptr table_builder::build(
     std::shared_ptr<const config> settings, const std::map<std::string, std::uint32_t>& weights,
     const std::map<std::string, std::chrono::steady_clock::time_point>& drains,
@@ -34,9 +66,12 @@ routing_table_ptr table_builder::build(
     const std::map<std::string, bool>& endpoint_health, std::uint64_t version) {
   boost::asio::io_context resolver_context;
   boost::asio::ip::tcp::resolver resolver(resolver_context);
+  const auto& tls_contexts = upstream_tls(settings, version == 0);
   std::vector<stack_entry> stacks;
-  for (const auto& stack_cfg : settings->stacks) {
+  for (std::size_t index = 0; index < settings->stacks.size(); ++index) {
+    const auto& stack_cfg = settings->stacks[index];
     stack_entry stack;
+    stack.tls = tls_contexts[index];
     stack.id = intern_stack(stack_cfg.name);
     stack.name = stack_cfg.name;
     auto weight = weights.find(stack_cfg.name);
@@ -60,6 +95,9 @@ routing_table_ptr table_builder::build(
                                  stack_cfg.name + ": " + ec.message());
       }
       endpoint.address = results.begin()->endpoint();
+      if (stack.tls) {
+        endpoint.tls_name = tls_server_name(stack_cfg, address);
+      }
       auto health = endpoint_health.find(stack_cfg.name + '\n' + endpoint.name);
       endpoint.healthy = health == endpoint_health.end() || health->second;
       stack.endpoints.push_back(std::move(endpoint));

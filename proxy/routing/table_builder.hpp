@@ -32,7 +32,15 @@ class table_builder {
   endpoint_id intern_endpoint(const std::string& stack, const std::string& address);
 
  private:
+  /// The upstream TLS contexts of `tls_settings_` (by stack index): built once
+  /// per config (start, reload), not per table (weights change often).
+  const std::vector<std::shared_ptr<const tls::client_context>>& upstream_tls(
+      const std::shared_ptr<const config>& settings, bool dry_run);
+
   std::vector<std::string> stack_names_;
+  std::shared_ptr<const config> tls_settings_;
+  std::vector<std::shared_ptr<const tls::client_context>> tls_contexts_;
+  std::vector<std::shared_ptr<const tls::client_context>> dry_run_contexts_;
   std::map<std::string, endpoint_id> endpoint_ids_;
 };
 

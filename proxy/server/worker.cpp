@@ -154,7 +154,8 @@ void worker::stop() {
 
 void worker::do_accept(acceptor_slot& slot) {
   slot.acceptor.async_accept(
-      io_, [this, &slot](const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket) {
+      io_, slot.peer,
+      [this, &slot](const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket) {
         on_accept(slot, ec, std::move(socket));
       });
 }
@@ -191,9 +192,9 @@ void worker::serve(acceptor_slot& slot, boost::asio::ip::tcp::socket socket) {
     boost::system::error_code ignored;
     socket.close(ignored);
   } else {
-    boost::system::error_code peer_ec;
-    auto peer = socket.remote_endpoint(peer_ec);
-    socket.set_option(boost::asio::ip::tcp::no_delay(true), peer_ec);
+    const auto peer = slot.peer;
+    boost::system::error_code ignored;
+    socket.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
     const auto listener = static_cast<std::uint16_t>(slot.listener);
     if (const auto& tls = tls_[slot.listener]) {
       using tls_stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;

@@ -63,6 +63,8 @@ class worker {
     std::size_t listener = 0;     ///< index in the config's listeners (and in tls_)
     bool proxy_protocol = false;  ///< connections open with a PROXY header
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
+    /// The peer of the accept in flight, filled by accept itself (no getpeername).
+    boost::asio::ip::tcp::endpoint peer;
   };
 
   void install_now(routing::routing_table_ptr table);

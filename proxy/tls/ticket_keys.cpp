@@ -65,6 +65,21 @@ void ticket_keys::read(std::array<key_material, kept>& out, std::size_t& count) 
   }
 }
 
+namespace {
+
+/// AES-256-CBC fetched once: passing EVP_aes_256_cbc() makes OpenSSL 3 look
+/// the implementation up again (name map, locks) for every ticket sealed or
+/// opened, twice per full TLS 1.3 handshake. Never freed: process lifetime.
+const EVP_CIPHER* ticket_cipher() {
+  static const EVP_CIPHER* const fetched = [] {
+    const EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
+    return c != nullptr ? c : EVP_aes_256_cbc();
+  }();
+  return fetched;
+}
+
+}  // namespace
+
 int ticket_keys::crypt(unsigned char name[16], unsigned char* iv, EVP_CIPHER_CTX* cipher,
                        EVP_MAC_CTX* mac, int encrypt) const {
   std::array<key_material, kept> keys;
@@ -76,7 +91,7 @@ int ticket_keys::crypt(unsigned char name[16], unsigned char* iv, EVP_CIPHER_CTX
     if (count > 0 && RAND_bytes(iv, 16) == 1) {  // AES-CBC: a 16-byte IV
       chosen = &keys[0];
       std::memcpy(name, chosen->name.data(), chosen->name.size());
-      result = EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, chosen->aes.data(), iv) == 1
+      result = EVP_EncryptInit_ex(cipher, ticket_cipher(), nullptr, chosen->aes.data(), iv) == 1
                    ? 1
                    : -1;
     }
@@ -85,8 +100,7 @@ int ticket_keys::crypt(unsigned char name[16], unsigned char* iv, EVP_CIPHER_CTX
     for (std::size_t k = 0; k < count; ++k) {
       if (std::memcmp(name, keys[k].name.data(), keys[k].name.size()) == 0) {
         chosen = &keys[k];
-        bool ok =
-            EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, chosen->aes.data(), iv) == 1;
+        bool ok = EVP_DecryptInit_ex(cipher, ticket_cipher(), nullptr, chosen->aes.data(), iv) == 1;
         result = !ok ? -1 : (k == 0 ? 1 : 2);
         break;
       }

@@ -11,14 +11,18 @@
 #include <vector>
 
 #include "routing/routing_table.hpp"
+#include "upstream/upstream_stream.hpp"
 
 namespace quikedge::upstream {
 
 struct upstream_connection {
   explicit upstream_connection(boost::asio::io_context& io, routing::endpoint_id id)
-      : socket(io), endpoint(id) {}
+      : stream(io), socket(stream.socket()), endpoint(id) {}
 
-  boost::asio::ip::tcp::socket socket;
+  /// Reads and writes go through the stream (plain or TLS); `socket` is its
+  /// TCP socket, for connect, options, readiness waits, shutdown and close.
+  upstream_stream stream;
+  boost::asio::ip::tcp::socket& socket;
   routing::endpoint_id endpoint;
   std::uint64_t requests = 0;  ///< requests served on this connection so far
   std::chrono::steady_clock::time_point idle_since{};

@@ -47,6 +47,9 @@ std::string render_config(const proxy_config& config) {
       yaml << (i == 0 ? "" : ", ") << '"' << stack.endpoints[i] << '"';
     }
     yaml << "]\n";
+    if (auto extra = config.stack_extra.find(stack.name); extra != config.stack_extra.end()) {
+      yaml << extra->second;
+    }
   }
   yaml << "routing:\n  weights: {";
   for (std::size_t i = 0; i < config.stacks.size(); ++i) {

@@ -32,6 +32,8 @@ struct proxy_config {
   std::string listener_extra;   ///< more keys of the http listener, each line indented by 4
   std::string routing_extra;    ///< more keys under routing:, each line indented by 2
   std::string top_level_extra;  ///< more top-level YAML, e.g. "timeouts: {...}\n"
+  /// Stack name → more keys of that stack, each line indented by 4 (e.g. "    tls: {...}\n").
+  std::map<std::string, std::string> stack_extra;
 };
 
 /// Renders a config: one http listener and the admin on 127.0.0.1:0, override header
