@@ -140,8 +140,8 @@ void h2_session::send_goaway(std::uint32_t error_code) {
 // The sweeper walks the deadline list while calling these, so nothing here may
 // free a list entry (a stream) at once: the work is posted.
 void h2_session::on_deadline() {
-  if (goaway_sent_) {
-    // The client did not take the GOAWAY in time: cut the connection.
+  if (goaway_sent_ || write_pending_) {
+    // The client did not take the GOAWAY, or any bytes, in time: cut the connection.
     boost::asio::post(context_.io, [self = shared_from_this()] { self->close_transport(); });
     return;
   }
@@ -182,6 +182,21 @@ void h2_session::stream_closed(std::int32_t id, std::uint32_t error_code) {
   streams_.erase(it);
   stream->on_closed(error_code);
   update_idle_deadline();
+}
+
+void h2_session::write_started() {
+  write_pending_ = true;
+  if (deadline == http::clock::time_point::max()) {
+    deadline = http::clock::now() + context_.table->settings().timeouts.idle;
+  }
+}
+
+void h2_session::write_finished() {
+  write_pending_ = false;
+  if (!goaway_sent_) {
+    deadline = streams_.empty() ? http::clock::now() + context_.table->settings().timeouts.idle
+                                : http::clock::time_point::max();
+  }
 }
 
 void h2_session::update_idle_deadline() {

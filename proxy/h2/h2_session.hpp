@@ -62,6 +62,11 @@ class h2_session : public std::enable_shared_from_this<h2_session>, public http:
   /// The transport failed or closed: every stream is reset.
   void transport_closed();
 
+  /// A write starts or ends: a write that does not end within timeouts.idle
+  /// (a client that stopped reading) closes the connection.
+  void write_started();
+  void write_finished();
+
   virtual void schedule_send() = 0;
   /// Closes the socket (and resets the streams) at once.
   virtual void close_transport() = 0;
@@ -80,6 +85,7 @@ class h2_session : public std::enable_shared_from_this<h2_session>, public http:
   bool send_wanted_ = false;
   bool goaway_sent_ = false;
   bool transport_gone_ = false;
+  bool write_pending_ = false;
   std::unordered_map<std::int32_t, std::shared_ptr<h2_stream>> streams_;
 };
 

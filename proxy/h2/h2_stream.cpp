@@ -58,7 +58,8 @@ void h2_stream::on_headers_end(bool end_stream) {
     return;
   }
   chunked_upload_ = !end_stream && head.find("\r\ncontent-length:") == std::string::npos;
-  request_bytes_.prepare(head.size() + http::read_chunk, head.size() + 2 * http::read_chunk);
+  // Only the head: body bytes are staged apart and swapped in (complete_read).
+  request_bytes_.prepare(head.size(), head.size());
   std::memcpy(request_bytes_.write_ptr(), head.data(), head.size());
   request_bytes_.commit(head.size());
   start_request(end_stream);
@@ -207,8 +208,8 @@ void h2_stream::on_closed(std::uint32_t error_code) {
     nghttp2_session_consume_connection(session_->native(), unacknowledged_);
     unacknowledged_ = 0;
   }
-  if (over_ || !started_) {
-    return;
+  if (over_ || !started_ || eof_sent_) {
+    return;  // a complete response: the exchange finishes on its own
   }
   // The client reset the stream (or the connection went away) while the
   // exchange runs: fail it the way a timeout does, so the upstream connection

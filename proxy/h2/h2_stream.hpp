@@ -154,6 +154,11 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
   bool timed_out_ = false;
   bool over_ = false;  ///< the exchange ended; late completions are ignored
   bool decode_chunks_ = false;
+  bool eof_sent_ = false;  ///< END_STREAM is framed: a close now is the normal end
+  /// Payload left of a Content-Length response: at 0 its last DATA frame ends
+  /// the stream, without waiting for exchange_done.
+  std::uint64_t response_left_ = 0;
+  bool counted_response_ = false;  ///< response_left_ applies
   chunk_decoder chunks_;
   std::size_t unacknowledged_ = 0;     ///< DATA payload received, not yet given back as window
   std::vector<std::string_view> out_;  ///< response payload runs not yet framed

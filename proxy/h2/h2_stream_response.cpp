@@ -52,6 +52,9 @@ bool h2_stream::submit_head(std::string_view head_bytes) {
   has_body_provider_ = !(response_head_.framing == http::body_framing::none ||
                          (response_head_.framing == http::body_framing::content_length &&
                           response_head_.content_length == 0));
+  counted_response_ = response_head_.framing == http::body_framing::content_length;
+  response_left_ = response_head_.content_length;
+  eof_sent_ = !has_body_provider_;
   std::vector<response_field> fields;
   response_fields(response_head_, fields_storage_, fields);
   head_submitted_ = true;
@@ -120,8 +123,15 @@ long h2_stream::read_data(std::uint8_t* buffer, std::size_t length, std::uint32_
       post_completion(std::move(pending_write_), {}, pending_write_size_);
       pending_write_ = nullptr;
     }
-    if (response_complete_) {
+    if (counted_response_) {
+      response_left_ -= std::min<std::uint64_t>(response_left_, copied);
+    }
+    // The last payload byte is known without waiting for exchange_done: the
+    // END_STREAM rides on the last DATA frame instead of an empty one.
+    if (response_complete_ || (counted_response_ && response_left_ == 0) ||
+        (decode_chunks_ && chunks_.done())) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;
+      eof_sent_ = true;
       return static_cast<long>(copied);
     }
   }

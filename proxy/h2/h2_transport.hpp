@@ -84,9 +84,11 @@ class h2_transport final : public h2_session {
       return;
     }
     writing_ = true;
+    write_started();
     boost::asio::async_write(stream_, boost::asio::buffer(out_),
                              [self = shared_from_this(), this](const error_code& ec, std::size_t) {
                                writing_ = false;
+                               write_finished();
                                if (ec) {
                                  close_transport();
                                  return;

@@ -83,12 +83,13 @@ def pump(sock, conn, streams, deadline):
     return True
 
 
-def request_headers(port, path, method, extra):
+def request_headers(port, path, method, extra, repeat=1):
     headers = [(":method", method), (":path", path), (":scheme", "http"),
                (":authority", "127.0.0.1:%d" % port)]
     for item in extra:
         name, value = item.split(":", 1)
-        headers.append((name.strip().lower(), value.strip()))
+        for _ in range(repeat):
+            headers.append((name.strip().lower(), value.strip()))
     return headers
 
 
@@ -103,12 +104,15 @@ def run_many(args):
         limit = min(args.parallel, streams.max_concurrent)
         while pending and len(open_ids) < limit:
             sid = conn.get_next_available_stream_id()
-            conn.send_headers(sid, request_headers(args.port, args.path, "GET", args.header),
-                              end_stream=True)
+            conn.send_headers(sid, request_headers(args.port, args.path, "GET", args.header,
+                                                   args.repeat), end_stream=True)
             open_ids.append(sid)
             pending -= 1
             started += 1
-        sock.sendall(conn.data_to_send())
+        try:
+            sock.sendall(conn.data_to_send())
+        except OSError:
+            break  # the server closed the connection (its GOAWAY was read, or not)
         if not pump(sock, conn, streams, deadline):
             break
         open_ids = [sid for sid in open_ids if not streams.done(sid)]
@@ -180,19 +184,42 @@ def run_malformed(args):
     print(json.dumps({"goaway": streams.goaway, "closed": closed}))
 
 
+def run_reset(args):
+    """Opens a stream to --path, resets it (CANCEL), then asks / on the same
+    connection: the reset must cost that connection nothing."""
+    sock, conn = connect(args.port, args.timeout)
+    streams = Streams()
+    deadline = time.time() + args.timeout
+    first = conn.get_next_available_stream_id()
+    conn.send_headers(first, request_headers(args.port, args.path, "GET", args.header),
+                      end_stream=True)
+    conn.reset_stream(first, error_code=8)
+    second = conn.get_next_available_stream_id()
+    conn.send_headers(second, request_headers(args.port, "/", "GET", []), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    while time.time() < deadline and not streams.done(second):
+        if not pump(sock, conn, streams, deadline):
+            break
+    r = streams.responses.get(second, {})
+    print(json.dumps({"status": r.get("status", 0), "first": streams.responses.get(first, {}),
+                      "goaway": streams.goaway}))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["many", "upload", "malformed"])
+    parser.add_argument("mode", choices=["many", "upload", "malformed", "reset"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--parallel", type=int, default=64)
     parser.add_argument("--path", default="/")
     parser.add_argument("--header", action="append", default=[])
+    parser.add_argument("--repeat", type=int, default=1, help="send each --header N times")
     parser.add_argument("--bytes", type=int, default=0)
     parser.add_argument("--kind", default="data_on_stream_0")
     parser.add_argument("--timeout", type=float, default=20.0)
     args = parser.parse_args()
-    {"many": run_many, "upload": run_upload, "malformed": run_malformed}[args.mode](args)
+    {"many": run_many, "upload": run_upload, "malformed": run_malformed,
+     "reset": run_reset}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ class h2_fixture : public two_stacks {
 
   /// curl with `args`; stdout (-w output included).
   command_result curl(std::vector<std::string> args) {
-    std::vector<std::string> argv = {"curl", "-s", "--max-time", "10"};
+    std::vector<std::string> argv = {"/usr/bin/curl", "-s", "--max-time", "10"};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, std::chrono::seconds(15));
   }
