@@ -101,12 +101,16 @@ struct outlier_detection_config {
 
 enum class load_balancer { round_robin, least_request };
 
+/// How the proxy speaks to a stack's endpoints (SPEC 14).
+enum class upstream_protocol { http1, h2c };
+
 struct stack_config {
   std::string name;
   std::vector<address> endpoints;
   std::optional<health_check_config> health_check;
   std::optional<outlier_detection_config> outlier_detection;
   load_balancer balancer = load_balancer::round_robin;
+  upstream_protocol protocol = upstream_protocol::http1;
 };
 
 struct sticky_config {

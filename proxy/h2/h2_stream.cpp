@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "h2/h2_session.hpp"
+#include "h2/upstream_session.hpp"
 
 namespace quikedge::h2 {
 
@@ -94,7 +95,15 @@ void h2_stream::start_request(bool end_stream) {
     return;
   }
   started_ = true;
-  exchange_.start(head_);
+  if (!exchange_.route(head_)) {
+    return;
+  }
+  if (request_.stack().h2c) {
+    chunked_upload_ = false;  // DATA is relayed as DATA
+    start_h2c();
+    return;
+  }
+  exchange_.forward(head_);
 }
 
 std::size_t h2_stream::on_data(const std::uint8_t* data, std::size_t size) {
@@ -123,6 +132,14 @@ std::size_t h2_stream::on_data(const std::uint8_t* data, std::size_t size) {
   }
   staged_.commit(written);
   unacknowledged_ += size;
+  if (h2c_) {
+    set_deadline(request_.table->settings().timeouts.idle);
+    if (upstream_deferred_ && upstream_) {
+      upstream_deferred_ = false;
+      upstream_->resume(upstream_id_);
+    }
+    return 0;
+  }
   if (pending_read_) {
     complete_read();
   }
@@ -139,6 +156,10 @@ void h2_stream::on_end_stream() {
     staged_.prepare(last_chunk.size(), staged_.size() + 1024 * 1024 * 1024);
     std::memcpy(staged_.write_ptr(), last_chunk.data(), last_chunk.size());
     staged_.commit(last_chunk.size());
+  }
+  if (h2c_ && upstream_deferred_ && upstream_) {
+    upstream_deferred_ = false;
+    upstream_->resume(upstream_id_);
   }
   if (pending_read_) {
     complete_read();
@@ -198,6 +219,10 @@ void h2_stream::fail_pending(const error_code& ec) {
 void h2_stream::on_deadline() {
   deadline = http::clock::time_point::max();
   timed_out_ = true;
+  if (h2c_) {
+    cancel_h2c();  // posted: the sweeper may not see entries freed
+    return;
+  }
   exchange_.cancel();
   fail_pending(boost::asio::error::timed_out);
 }
@@ -215,6 +240,10 @@ void h2_stream::on_closed(std::uint32_t error_code) {
   // exchange runs: fail it the way a timeout does, so the upstream connection
   // is closed and nothing is retried.
   reset_ = true;
+  if (h2c_) {
+    cancel_h2c();
+    return;
+  }
   exchange_.cancel();
   fail_pending(boost::asio::error::connection_reset);
 }

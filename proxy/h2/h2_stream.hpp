@@ -35,6 +35,7 @@
 namespace quikedge::h2 {
 
 class h2_session;
+class upstream_session;
 
 class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::deadline_entry {
  public:
@@ -59,6 +60,16 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
   long read_data(std::uint8_t* buffer, std::size_t length, std::uint32_t* flags);
 
   void on_deadline() override;
+
+  // The h2c leg (h2_stream_h2c.cpp): a stream routed to a `protocol: h2c`
+  // stack is relayed frame by frame to an upstream_session, trailers included.
+  void on_upstream_header(bool trailer, std::string_view name, std::string_view value);
+  void on_upstream_head(bool end_stream);
+  void on_upstream_data(std::string_view bytes);
+  void on_upstream_end(bool trailers);
+  void on_upstream_closed(std::uint32_t error_code);
+  /// The upstream session's data source: the client's staged DATA.
+  long read_upstream_body(std::uint8_t* buffer, std::size_t length, std::uint32_t* flags);
 
   // The exchange port (http/exchange_port.hpp).
   std::shared_ptr<h2_stream> keep() { return shared_from_this(); }
@@ -130,6 +141,10 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
   /// The exchange is over: nothing it started is pending any more.
   void end_exchange();
   void reset_stream(std::uint32_t error_code);
+  void start_h2c();
+  /// The downstream data source on the h2c leg: relayed upstream DATA, then trailers.
+  long read_relayed(std::uint8_t* buffer, std::size_t length, std::uint32_t* flags);
+  void cancel_h2c();
 
   std::shared_ptr<h2_session> session_;
   std::int32_t id_;
@@ -168,6 +183,19 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
   io_handler pending_read_;
   io_handler pending_write_;
   std::size_t pending_write_size_ = 0;
+  // The h2c leg.
+  bool h2c_ = false;
+  std::shared_ptr<upstream_session> upstream_;
+  std::int32_t upstream_id_ = -1;
+  bool upstream_head_ = false;
+  bool upstream_ended_ = false;
+  bool upstream_deferred_ = false;  ///< the upstream waits for resume (no staged body)
+  int upstream_status_ = 0;
+  int grpc_status_ = -1;
+  std::vector<std::pair<std::string, std::string>> upstream_fields_;
+  std::vector<std::pair<std::string, std::string>> trailer_fields_;
+  std::string relay_;  ///< upstream DATA not yet framed to the client
+  std::size_t relay_front_ = 0;
   http::upstream_exchange<h2_stream> exchange_{*this};
 };
 

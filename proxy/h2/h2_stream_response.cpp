@@ -104,6 +104,9 @@ void h2_stream::flush_write() {
 }
 
 long h2_stream::read_data(std::uint8_t* buffer, std::size_t length, std::uint32_t* flags) {
+  if (h2c_) {
+    return read_relayed(buffer, length, flags);
+  }
   std::size_t copied = 0;
   while (copied < length && out_front_ < out_.size()) {
     auto& piece = out_[out_front_];

@@ -25,6 +25,9 @@ inline constexpr std::size_t no_stack = routing::max_stacks;
 
 using counter = std::atomic<std::uint64_t>;
 
+/// gRPC status codes 0 (OK) .. 16 (UNAUTHENTICATED).
+inline constexpr std::size_t grpc_statuses = 17;
+
 /// Single-writer increment: the owning worker is the only thread that writes.
 inline void bump(counter& c, std::uint64_t by = 1) {
   c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
@@ -43,6 +46,8 @@ struct alignas(64) stack_counters {
   counter websockets_opened{0};
   counter websockets_closed{0};
   counter upstream_connections_opened{0};
+  /// gRPC responses by grpc-status (0..16; the last slot: any other value).
+  std::array<counter, grpc_statuses + 1> grpc_by_status{};
 };
 
 class worker_metrics {
