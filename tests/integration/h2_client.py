@@ -205,9 +205,31 @@ def run_reset(args):
                       "goaway": streams.goaway}))
 
 
+def run_idle(args):
+    """One request, then waits for the server's GOAWAY on the idle connection."""
+    sock, conn = connect(args.port, args.timeout)
+    streams = Streams()
+    deadline = time.time() + args.timeout
+    sid = conn.get_next_available_stream_id()
+    conn.send_headers(sid, request_headers(args.port, "/", "GET", []), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    while time.time() < deadline and not streams.done(sid):
+        if not pump(sock, conn, streams, deadline):
+            break
+    answered = time.time()
+    closed = False
+    while time.time() < deadline:
+        if not pump(sock, conn, streams, deadline):
+            closed = True
+            break
+    r = streams.responses.get(sid, {})
+    print(json.dumps({"status": r.get("status", 0), "goaway": streams.goaway, "closed": closed,
+                      "idle_seconds": round(time.time() - answered, 3)}))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["many", "upload", "malformed", "reset"])
+    parser.add_argument("mode", choices=["many", "upload", "malformed", "reset", "idle"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--parallel", type=int, default=64)
@@ -219,7 +241,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=20.0)
     args = parser.parse_args()
     {"many": run_many, "upload": run_upload, "malformed": run_malformed,
-     "reset": run_reset}[args.mode](args)
+     "reset": run_reset, "idle": run_idle}[args.mode](args)
 
 
 if __name__ == "__main__":

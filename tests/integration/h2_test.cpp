@@ -181,5 +181,16 @@ TEST_F(h2, shutdown_sends_goaway_and_lets_streams_in_flight_finish) {
   EXPECT_NE(out.find("40 2xx"), std::string::npos) << out;
 }
 
+TEST_F(h2, idle_connection_gets_goaway_no_error_and_is_closed) {
+  proxy_config config;
+  config.top_level_extra = "timeouts: { idle: 500ms }\n";
+  ASSERT_TRUE(start_h2(100, 0, config));
+  auto result = h2_client("idle", {"--timeout", "10"});
+  EXPECT_EQ(number(result, "status"), 200) << boost::json::serialize(result);
+  EXPECT_EQ(number(result, "goaway"), 0) << boost::json::serialize(result);
+  EXPECT_TRUE(result.at("closed").as_bool()) << boost::json::serialize(result);
+  EXPECT_LT(result.at("idle_seconds").as_double(), 5.0) << boost::json::serialize(result);
+}
+
 }  // namespace
 }  // namespace quikedge::test

@@ -75,6 +75,11 @@ TEST_F(h2c_grpc, unary_and_server_streaming_calls_with_trailers_end_to_end) {
   // A trailers-only error answer keeps its code and message.
   EXPECT_EQ(result.at("fail").as_string(), "NOT_FOUND");
   EXPECT_EQ(result.at("fail_details").as_string(), "no such thing");
+  // HTTP/1.1 clients are not bridged to h2c stacks: a clear 502, not a hang.
+  const auto http1 =
+      run_command({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{response_code}", "--http1.1",
+                   "http://127.0.0.1:" + std::to_string(proxy.http_port()) + "/"});
+  EXPECT_EQ(http1.out, "502");
   EXPECT_TRUE(eventually(
       [&] {
         return proxy.metric("quikedge_grpc_responses_total",
