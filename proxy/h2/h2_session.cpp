@@ -81,7 +81,9 @@ bool h2_session::receive(const char* data, std::size_t size) {
     // nghttp2 can name (PROTOCOL_ERROR, FRAME_SIZE_ERROR, COMPRESSION_ERROR)
     // were already answered with a GOAWAY it queued itself.
     if (!goaway_sent_ && rv != NGHTTP2_ERR_BAD_CLIENT_MAGIC) {
-      send_goaway(NGHTTP2_PROTOCOL_ERROR);
+      // A flood (PING, SETTINGS, RST_STREAM or empty frames faster than
+      // they are answered) is ENHANCE_YOUR_CALM, as RFC 9113 10.5 suggests.
+      send_goaway(rv == NGHTTP2_ERR_FLOODED ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
     }
     return false;
   }

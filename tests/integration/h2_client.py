@@ -155,8 +155,51 @@ def run_upload(args):
                       "unsent": left}))
 
 
+def goaway_code(data):
+    """The error code of the last GOAWAY frame in raw server bytes, or None."""
+    pos, code = 0, None
+    while pos + 9 <= len(data):
+        length, kind = int.from_bytes(data[pos:pos + 3], "big"), data[pos + 3]
+        if kind == 7 and pos + 9 + 8 <= len(data):
+            code = int.from_bytes(data[pos + 13:pos + 17], "big")
+        pos += 9 + length
+    return code
+
+
+def run_ping_flood(args):
+    """PINGs as fast as possible without reading the ACKs: nghttp2's flood
+    guard must end the connection instead of queueing ACKs without bound."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    sock.settimeout(args.timeout)
+    sock.connect(("127.0.0.1", args.port))
+    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+    ping = b"\x00\x00\x08\x06\x00\x00\x00\x00\x00" + b"12345678"
+    deadline = time.time() + args.timeout
+    try:
+        for _ in range(1000):
+            if time.time() > deadline:
+                break
+            sock.sendall(ping * 1000)
+    except OSError:
+        pass  # the server stopped reading or closed: what the guard does
+    data, closed = b"", False
+    try:
+        while time.time() < deadline:
+            chunk = sock.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            data += chunk
+    except OSError:
+        closed = True
+    print(json.dumps({"goaway": goaway_code(data), "closed": closed, "received": len(data)}))
+
+
 def run_malformed(args):
     """Sends a frame that breaks the protocol and reports the GOAWAY code."""
+    if args.kind == "ping_flood":
+        return run_ping_flood(args)
     sock, conn = connect(args.port, args.timeout)
     streams = Streams()
     deadline = time.time() + args.timeout

@@ -137,6 +137,20 @@ TEST_F(h2, malformed_frames_get_goaway_with_the_right_code_while_others_work) {
   }
 }
 
+TEST_F(h2, ping_flood_is_cut_off_and_other_connections_keep_working) {
+  ASSERT_TRUE(start_h2(100, 0));
+  auto result = h2_client("malformed", {"--kind", "ping_flood", "--timeout", "20"});
+  // nghttp2's guard on unanswered control frames ends the session: the
+  // connection is closed (a GOAWAY, if one gets through the client's full
+  // window, says ENHANCE_YOUR_CALM) instead of queueing ACKs without bound.
+  EXPECT_TRUE(result.at("closed").as_bool()) << boost::json::serialize(result);
+  EXPECT_TRUE(result.at("goaway").is_null() || number(result, "goaway") == 11)
+      << boost::json::serialize(result);
+  EXPECT_LT(number(result, "received"), 1024 * 1024) << boost::json::serialize(result);
+  auto healthy = h2_client("many", {"--count", "10"});
+  EXPECT_EQ(count_in(healthy, "statuses", "200"), 10);
+}
+
 TEST_F(h2, oversized_header_list_is_answered_431_and_the_connection_lives_on) {
   ASSERT_TRUE(start_h2(100, 0));
   // 25 fields of 4 KB: 100 KB, over limits.max_request_header_bytes (64 KiB).
