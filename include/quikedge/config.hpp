@@ -43,8 +43,11 @@ struct tls_config {
   std::vector<tls_certificate_config> certificates;  ///< the first is the default
   tls_version min_version = tls_version::v1_2;
   /// Protocols offered through ALPN, in the server's order of preference. h2
-  /// is accepted in the file but not offered until HTTP/2 is served.
+  /// is offered only when the listener serves HTTP/2 (`http2: true`, SPEC 14);
+  /// a listener with http2 and no `alpn` in the file offers [h2, http/1.1].
   std::vector<std::string> alpn{"http/1.1"};
+  /// Copied from the listener's `http2`: whether h2 may be selected by ALPN.
+  bool http2 = false;
   bool session_tickets = true;  ///< extension: stateless resumption (keys rotate hourly)
   /// Written as `certificate:`/`private_key:` rather than a `certificates:`
   /// list; error messages name the keys the way the file does.
@@ -58,6 +61,9 @@ struct listener_config {
   /// Every connection starts with a PROXY protocol v1 or v2 header (as an AWS NLB sends);
   /// the address in it is the client's, and a connection without one is closed.
   bool proxy_protocol = false;
+  /// SPEC 14: HTTP/2 too, h2 through ALPN on TLS, h2c with prior knowledge on
+  /// plain listeners; HTTP/1.1 is still served on the same port.
+  bool http2 = false;
 };
 
 enum class role { readonly = 0, operator_ = 1, admin = 2 };
@@ -104,6 +110,8 @@ struct upstream_tls_config {
   /// authenticated (anyone on the path can impersonate the upstream).
   bool verify = true;
 };
+/// How the proxy speaks to a stack's endpoints (SPEC 14).
+enum class upstream_protocol { http1, h2c };
 
 struct stack_config {
   std::string name;
@@ -112,6 +120,7 @@ struct stack_config {
   std::optional<outlier_detection_config> outlier_detection;
   load_balancer balancer = load_balancer::round_robin;
   std::optional<upstream_tls_config> tls;  ///< none: plain TCP to the endpoints
+  upstream_protocol protocol = upstream_protocol::http1;
 };
 
 struct sticky_config {
@@ -154,6 +163,8 @@ struct limits_config {
   std::size_t max_request_header_bytes = 65536;
   std::uint64_t max_request_body_bytes = 10 * 1024 * 1024;
   std::size_t max_connections = 100000;
+  /// SPEC 14: SETTINGS_MAX_CONCURRENT_STREAMS of each HTTP/2 connection.
+  std::size_t max_concurrent_streams = 128;
 };
 
 struct rollout_step {

@@ -73,6 +73,16 @@ void read_config(const YAML::Node& root, read_context& ctx, config& out) {
   r.require(*top, "", "routing");
 }
 
+namespace {
+
+/// The listener's `tls` map has an `alpn` key (then the file's list stands).
+bool tls_names_alpn(const fields& listener_entries) {
+  const field* tls = find_field(listener_entries, "tls");
+  return tls != nullptr && tls->value.IsMap() && tls->value["alpn"].IsDefined();
+}
+
+}  // namespace
+
 void read_listeners(const field& f, read_context& ctx, config& out) {
   node_reader& r = ctx.reader;
   auto items = r.list_items(f.value, f.path);
@@ -84,7 +94,7 @@ void read_listeners(const field& f, read_context& ctx, config& out) {
   for (const field& item : *items) {
     listener_config listener;
     auto entries =
-        r.map_entries(item.value, item.path, {"name", "address", "tls", "proxy_protocol"});
+        r.map_entries(item.value, item.path, {"name", "address", "tls", "proxy_protocol", "http2"});
     if (!entries) {
       out.listeners.push_back(std::move(listener));
       continue;
@@ -100,6 +110,16 @@ void read_listeners(const field& f, read_context& ctx, config& out) {
     }
     if (const field* proxy_protocol = find_field(*entries, "proxy_protocol")) {
       r.read_bool(*proxy_protocol, listener.proxy_protocol);
+    }
+    if (const field* http2 = find_field(*entries, "http2")) {
+      r.read_bool(*http2, listener.http2);
+    }
+    if (listener.tls && listener.http2) {
+      listener.tls->http2 = true;
+      // Not written in the file: offer h2 first, as every HTTP/2 server does.
+      if (listener.tls->alpn == std::vector<std::string>{"http/1.1"} && !tls_names_alpn(*entries)) {
+        listener.tls->alpn = {"h2", "http/1.1"};
+      }
     }
     out.listeners.push_back(std::move(listener));
   }

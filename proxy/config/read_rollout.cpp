@@ -30,8 +30,9 @@ void read_timeouts(const field& f, read_context& ctx, config& out) {
 
 void read_limits(const field& f, read_context& ctx, config& out) {
   node_reader& r = ctx.reader;
-  auto entries = r.map_entries(
-      f.value, f.path, {"max_request_header_bytes", "max_request_body_bytes", "max_connections"});
+  auto entries = r.map_entries(f.value, f.path,
+                               {"max_request_header_bytes", "max_request_body_bytes",
+                                "max_connections", "max_concurrent_streams"});
   if (!entries) {
     return;
   }
@@ -42,6 +43,8 @@ void read_limits(const field& f, read_context& ctx, config& out) {
       r.read_unsigned(e, out.limits.max_request_body_bytes);
     } else if (e.key == "max_connections") {
       r.read_unsigned(e, out.limits.max_connections);
+    } else if (e.key == "max_concurrent_streams") {
+      r.read_unsigned(e, out.limits.max_concurrent_streams);
     }
   }
 }

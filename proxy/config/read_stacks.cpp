@@ -84,9 +84,9 @@ void read_stacks(const field& f, read_context& ctx, config& out) {
   for (const field& s : *stacks) {
     stack_config stack;
     stack.name = s.key;
-    auto entries =
-        r.map_entries(s.value, s.path,
-                      {"endpoints", "health_check", "outlier_detection", "load_balancer", "tls"});
+    auto entries = r.map_entries(
+        s.value, s.path,
+        {"endpoints", "health_check", "outlier_detection", "load_balancer", "tls", "protocol"});
     if (entries) {
       if (const field* endpoints = r.require(*entries, s.path, "endpoints")) {
         if (auto items = r.list_items(endpoints->value, endpoints->path)) {
@@ -111,6 +111,12 @@ void read_stacks(const field& f, read_context& ctx, config& out) {
         int choice = 0;
         if (r.read_choice(*balancer, {"round_robin", "least_request"}, choice)) {
           stack.balancer = static_cast<load_balancer>(choice);
+        }
+      }
+      if (const field* protocol = find_field(*entries, "protocol")) {
+        int choice = 0;
+        if (r.read_choice(*protocol, {"http1", "h2c"}, choice)) {
+          stack.protocol = static_cast<upstream_protocol>(choice);
         }
       }
     }

@@ -262,6 +262,11 @@ void validate_values(const config& cfg, const source_map& where, error_list& err
   if (cfg.limits.max_connections == 0) {
     report.at_value("limits.max_connections", "must be at least 1");
   }
+  if (cfg.limits.max_concurrent_streams == 0 || cfg.limits.max_concurrent_streams > 65536) {
+    report.at_value(
+        "limits.max_concurrent_streams",
+        "must be between 1 and 65536, got " + std::to_string(cfg.limits.max_concurrent_streams));
+  }
   validate_rollout(cfg, report);
   validate_resilience(cfg, report);
 }

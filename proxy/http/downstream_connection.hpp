@@ -100,6 +100,8 @@ class downstream_connection
   void on_proxy_header_readable(const error_code& ec);
   void start_protocol();
   void on_handshake(const error_code& ec);
+  /// The connection speaks HTTP/2: an h2 session takes the stream over.
+  void hand_off_to_h2();
   /// The client's address for X-Forwarded-For, the trust check and the log;
   /// IPv4-mapped IPv6 addresses are written as IPv4.
   void set_client_address(const boost::asio::ip::address& address);
@@ -126,7 +128,8 @@ class downstream_connection
   bool timed_out_ = false;
   bool shutdown_cancelled_read_ = false;  ///< on_shutdown cancelled the wait for a next request
   bool had_request_ = false;              ///< a request head arrived on this connection
-  bool handed_off_ = false;               ///< the connection now belongs to a ws_tunnel
+  bool handed_off_ = false;  ///< the connection now belongs to a ws_tunnel or an h2 session
+  bool sniff_h2_ = false;    ///< plain listener with http2: look for the h2c preface
   boost::asio::ip::address client_address_;
   std::string client_ip_;
   util::byte_buffer client_in_;  ///< request heads and bodies from the client

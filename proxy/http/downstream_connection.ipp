@@ -7,6 +7,8 @@
 
 #include <memory>
 
+#include "h2/h2_serve.hpp"
+#include "h2/preface.hpp"
 #include "http/downstream_connection.hpp"
 #include "http/error_reply.hpp"
 #include "http/stream_traits.hpp"
@@ -66,6 +68,8 @@ void downstream_connection<ClientStream, Exchange>::start_protocol() {
         boost::asio::ssl::stream_base::server,
         [self = this->shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
   } else {
+    // h2c with prior knowledge: the first bytes decide (SPEC 14).
+    sniff_h2_ = h2::listener_speaks_h2(context_, listener_);
     do_read_request_head();
   }
 }
@@ -79,7 +83,29 @@ void downstream_connection<ClientStream, Exchange>::on_handshake(const error_cod
     close(false);
     return;
   }
+  if constexpr (is_tls_stream<ClientStream>) {
+    const unsigned char* protocol = nullptr;
+    unsigned int size = 0;
+    SSL_get0_alpn_selected(client_.native_handle(), &protocol, &size);
+    if (size == 2 && protocol[0] == 'h' && protocol[1] == '2') {
+      hand_off_to_h2();  // ALPN offers h2 only on listeners with http2: true
+      return;
+    }
+  }
   do_read_request_head();
+}
+
+template <class ClientStream, template <class> class Exchange>
+void downstream_connection<ClientStream, Exchange>::hand_off_to_h2() {
+  if constexpr (h2::has_h2_transport<ClientStream>) {
+    handed_off_ = true;  // the session takes over the connection's slot
+    phase_ = phase::closed;
+    clear_deadline();
+    h2::serve_h2(context_, std::move(client_), client_address_, tls_, listener_,
+                 std::move(client_in_));
+  } else {
+    close(false);
+  }
 }
 
 template <class ClientStream, template <class> class Exchange>
@@ -171,6 +197,27 @@ void downstream_connection<ClientStream, Exchange>::on_request_head_bytes(const 
   }
   client_in_.commit(n);
   had_request_ = true;
+  if (sniff_h2_) {
+    switch (h2::match_preface(client_in_.view())) {
+      case h2::preface_match::full:
+        hand_off_to_h2();
+        return;
+      case h2::preface_match::partial:
+        // Read on before parsing: a partial preface parses as an HTTP/2.0 head.
+        phase_ = phase::request_head;
+        set_deadline(settings.timeouts.request_header);
+        client_in_.prepare(read_chunk, settings.limits.max_request_header_bytes + read_chunk);
+        client_.async_read_some(
+            boost::asio::buffer(client_in_.write_ptr(), client_in_.write_space()),
+            [self = this->shared_from_this()](const error_code& ec2, std::size_t n2) {
+              self->on_request_head_bytes(ec2, n2);
+            });
+        return;
+      case h2::preface_match::no:
+        sniff_h2_ = false;
+        break;
+    }
+  }
   if (phase_ == phase::idle) {
     phase_ = phase::request_head;
     set_deadline(settings.timeouts.request_header);

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "http/buffer_pool.hpp"
 #include "http/deadline_list.hpp"
@@ -23,6 +24,14 @@
 #include "upstream/endpoint_selector.hpp"
 #include "upstream/outlier_tracker.hpp"
 #include "upstream/tls_session_cache.hpp"
+
+namespace quikedge::h2 {
+class upstream_pool;
+/// Defined in h2/upstream_pool.cpp, so that this header needs no h2 types.
+struct upstream_pool_deleter {
+  void operator()(upstream_pool* pool) const;
+};
+}  // namespace quikedge::h2
 
 namespace quikedge::http {
 
@@ -55,6 +64,8 @@ struct session_context {
   bool shutting_down = false;  ///< no more keep-alive: connections end after their exchange
   metrics::access_log_buffer* access_log = nullptr;  ///< null: access log off
   request_id_generator request_ids;
+  /// Multiplexed HTTP/2 connections to h2c stacks (SPEC 14); made on first use.
+  std::unique_ptr<h2::upstream_pool, h2::upstream_pool_deleter> h2c_pool;
 };
 
 }  // namespace quikedge::http

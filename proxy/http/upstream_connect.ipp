@@ -9,17 +9,30 @@
 namespace quikedge::http {
 
 template <class Downstream>
-void upstream_exchange<Downstream>::start(message_head& head) {
+bool upstream_exchange<Downstream>::route(message_head& head) {
   // Everything the later phases need is copied out of `head` here: its views
   // die once the head's bytes are consumed from the request bytes.
   head_ = &head;
   auto& request = req();
   settings_ = &request.table->settings();
-  auto& in = down_.request_bytes();
   request_body_.start(head.framing, head.content_length);
   if (!pick_route(down_.context(), head, down_.tls(), request, set_cookie_)) {
-    in.consume(head.head_bytes);
+    down_.request_bytes().consume(head.head_bytes);
     down_.reply_error(503, request_body_.has_body());
+    return false;
+  }
+  return true;
+}
+
+template <class Downstream>
+void upstream_exchange<Downstream>::forward(message_head& head) {
+  auto& request = req();
+  auto& in = down_.request_bytes();
+  if (request.stack().h2c) {
+    // Only HTTP/2 streams are bridged to h2c stacks (h2/h2_stream_h2c.cpp);
+    // an HTTP/1.x request there would only confuse the endpoint.
+    in.consume(head.head_bytes);
+    down_.reply_error(502, request_body_.has_body());
     return;
   }
   auto& log = down_.log_fields();

@@ -33,7 +33,19 @@ class upstream_exchange {
   /// head.head_bytes of the downstream's request bytes, which this consumes.
   /// The head object is lent for the whole exchange: the response head is
   /// parsed into it, so its header capacity is reused.
-  void start(message_head& head);
+  void start(message_head& head) {
+    if (route(head)) {
+      forward(head);
+    }
+  }
+  /// The two halves of start(), for a downstream that serves some stacks
+  /// itself (HTTP/2 streams to an h2c stack): route() picks stack and
+  /// endpoint (false: it already answered 503); forward() sends the request
+  /// to that endpoint over HTTP/1.1.
+  bool route(message_head& head);
+  void forward(message_head& head);
+  /// The sticky Set-Cookie route() chose for the response (empty: none).
+  [[nodiscard]] const std::string& set_cookie() const { return set_cookie_; }
 
   /// The deadline passed: fail the pending upstream operation.
   void cancel();

@@ -204,6 +204,25 @@ void render_gauges(std::string& out, const exposition_input& input) {
       out.push_back('\n');
     }
   }
+  family_header(out, "quikedge_grpc_responses_total", "counter",
+                "gRPC responses through h2c stacks, by grpc-status (other: out of range).");
+  for (const auto& stack : input.stacks) {
+    for (std::size_t code = 0; code <= grpc_statuses; ++code) {
+      const auto n = sum_over_workers(input, stack.id, [code](const stack_counters& c) {
+        return c.grpc_by_status[code].load(std::memory_order_relaxed);
+      });
+      if (n == 0) {
+        continue;  // only codes seen, not 18 zero series per stack
+      }
+      out.append("quikedge_grpc_responses_total");
+      open_labels(out, input, stack.name);
+      out.append(",grpc_status=\"")
+          .append(code < grpc_statuses ? std::to_string(code) : std::string("other"))
+          .append("\"} ");
+      append_uint(out, n);
+      out.push_back('\n');
+    }
+  }
   family_header(out, "quikedge_rollout_state", "gauge", "1 for the rollout's current state.");
   for (auto state : rollout_states) {
     out.append("quikedge_rollout_state{environment=\"")

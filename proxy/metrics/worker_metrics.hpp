@@ -25,6 +25,9 @@ inline constexpr std::size_t no_stack = routing::max_stacks;
 
 using counter = std::atomic<std::uint64_t>;
 
+/// gRPC status codes 0 (OK) .. 16 (UNAUTHENTICATED).
+inline constexpr std::size_t grpc_statuses = 17;
+
 /// Single-writer increment: the owning worker is the only thread that writes.
 inline void bump(counter& c, std::uint64_t by = 1) {
   c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
@@ -45,6 +48,8 @@ struct alignas(64) stack_counters {
   counter upstream_connections_opened{0};
   /// TLS handshakes to the stack's endpoints, by upstream_tls_result.
   std::array<counter, 4> upstream_tls_handshakes{};
+  /// gRPC responses by grpc-status (0..16; the last slot: any other value).
+  std::array<counter, grpc_statuses + 1> grpc_by_status{};
 };
 
 /// How a TLS handshake to an upstream ended. Order = label order on /metrics.

@@ -48,6 +48,8 @@ struct stack_entry {
   /// whatever tunnels of the stack are left.
   bool drain_finished = false;
   load_balancer balancer = load_balancer::round_robin;
+  /// SPEC 14: the endpoints speak HTTP/2 without TLS (multiplexed connections).
+  bool h2c = false;
   std::optional<outlier_detection_config> outlier_detection;
   std::vector<endpoint_entry> endpoints;
   /// TLS to the endpoints (`stacks.NAME.tls`); null: plain TCP.

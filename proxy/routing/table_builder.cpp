@@ -82,6 +82,7 @@ routing_table_ptr table_builder::build(
     }
     stack.drain_finished = finished_drains.count(stack_cfg.name) > 0;
     stack.balancer = stack_cfg.balancer;
+    stack.h2c = stack_cfg.protocol == upstream_protocol::h2c;
     stack.outlier_detection = stack_cfg.outlier_detection;
     for (const auto& address : stack_cfg.endpoints) {
       endpoint_entry endpoint;

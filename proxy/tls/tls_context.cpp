@@ -124,11 +124,11 @@ int seal_ticket(SSL* ssl, unsigned char name[16], unsigned char* iv, EVP_CIPHER_
   return extras->keys->crypt(name, iv, cipher, mac, encrypt);
 }
 
-std::string alpn_wire(const std::vector<std::string>& protocols) {
+std::string alpn_wire(const std::vector<std::string>& protocols, bool http2) {
   std::string wire;
   for (const auto& protocol : protocols) {
-    if (protocol == "h2") {
-      continue;  // offered once HTTP/2 is served (SPEC 14); HTTP/1.1 until then
+    if (protocol == "h2" && !http2) {
+      continue;  // only a listener with `http2: true` serves HTTP/2 (SPEC 14)
     }
     wire.push_back(static_cast<char>(protocol.size()));
     wire += protocol;
@@ -144,7 +144,7 @@ SSL_CTX* make_context(const tls_config& settings, const tls_certificate_config& 
     throw std::runtime_error("cannot create a TLS context: " + openssl_reason());
   }
   auto* extras = new context_extras{
-      settings.session_tickets ? keys : nullptr, alpn_wire(settings.alpn), {}, {}};
+      settings.session_tickets ? keys : nullptr, alpn_wire(settings.alpn, settings.http2), {}, {}};
   SSL_CTX_set_ex_data(ctx, extras_index(), extras);  // freed with ctx from here on
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> guard(ctx, &SSL_CTX_free);
   SSL_CTX_set_min_proto_version(

@@ -1,0 +1,86 @@
+#include "h2/request_head_builder.hpp"
+
+namespace quikedge::h2 {
+namespace {
+
+/// Fields that mean something only on one HTTP/1 connection, or that the
+/// proxy answers itself (Expect: there is no 100 Continue to wait for).
+bool dropped(std::string_view name) {
+  return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
+         name == "transfer-encoding" || name == "upgrade" || name == "te" || name == "expect" ||
+         name == "http2-settings";
+}
+
+}  // namespace
+
+void request_head_builder::add(std::string_view name, std::string_view value) {
+  bytes_ += name.size() + value.size() + 32;
+  if (bytes_ > max_bytes_) {
+    too_large_ = true;
+  }
+  if (too_large_) {
+    return;  // nothing more is kept: an HPACK bomb costs no memory here
+  }
+  if (!name.empty() && name.front() == ':') {
+    if (name == ":method") {
+      method_.assign(value);
+    } else if (name == ":path") {
+      path_.assign(value);
+    } else if (name == ":authority") {
+      authority_.assign(value);
+    }
+    return;  // :scheme: the proxy sets X-Forwarded-Proto from the listener
+  }
+  if (name == "host") {
+    host_.assign(value);
+    return;
+  }
+  if (name == "cookie") {
+    if (!cookies_.empty()) {
+      cookies_ += "; ";
+    }
+    cookies_ += value;
+    return;
+  }
+  if (dropped(name)) {
+    return;
+  }
+  if (name == "content-length") {
+    has_content_length_ = true;
+  }
+  fields_ += name;
+  fields_ += ": ";
+  fields_ += value;
+  fields_ += "\r\n";
+}
+
+int request_head_builder::finish(bool has_body, std::string& out) const {
+  if (method_ == "CONNECT") {
+    return 501;
+  }
+  const std::string& host = authority_.empty() ? host_ : authority_;
+  if (method_.empty() || path_.empty() || host.empty()) {
+    return 400;
+  }
+  out.reserve(out.size() + method_.size() + path_.size() + host.size() + fields_.size() +
+              cookies_.size() + 64);
+  out += method_;
+  out += ' ';
+  out += path_;
+  out += " HTTP/1.1\r\nhost: ";
+  out += host;
+  out += "\r\n";
+  out += fields_;
+  if (!cookies_.empty()) {
+    out += "cookie: ";
+    out += cookies_;
+    out += "\r\n";
+  }
+  if (has_body && !has_content_length_) {
+    out += "transfer-encoding: chunked\r\n";
+  }
+  out += "\r\n";
+  return 0;
+}
+
+}  // namespace quikedge::h2

@@ -1,0 +1,85 @@
+// An HTTP/2 header list becomes the HTTP/1.1 head the exchange forwards.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "h2/request_head_builder.hpp"
+
+namespace quikedge::h2 {
+namespace {
+
+TEST(RequestHeadBuilder, PseudoHeadersMakeTheRequestLineAndHost) {
+  request_head_builder builder(65536);
+  builder.add(":method", "GET");
+  builder.add(":scheme", "https");
+  builder.add(":authority", "example.com");
+  builder.add(":path", "/a?b=1");
+  builder.add("accept", "*/*");
+  std::string head;
+  ASSERT_EQ(builder.finish(false, head), 0);
+  EXPECT_EQ(head, "GET /a?b=1 HTTP/1.1\r\nhost: example.com\r\naccept: */*\r\n\r\n");
+}
+
+TEST(RequestHeadBuilder, CookieCrumbsAreJoinedIntoOneField) {
+  request_head_builder builder(65536);
+  builder.add(":method", "GET");
+  builder.add(":authority", "a");
+  builder.add(":path", "/");
+  builder.add("cookie", "a=1");
+  builder.add("cookie", "quikedge_stack=green");
+  std::string head;
+  ASSERT_EQ(builder.finish(false, head), 0);
+  EXPECT_NE(head.find("\r\ncookie: a=1; quikedge_stack=green\r\n"), std::string::npos) << head;
+}
+
+TEST(RequestHeadBuilder, ConnectionSpecificFieldsAndExpectAreDropped) {
+  request_head_builder builder(65536);
+  builder.add(":method", "POST");
+  builder.add(":authority", "a");
+  builder.add(":path", "/");
+  builder.add("te", "trailers");
+  builder.add("connection", "close");
+  builder.add("transfer-encoding", "chunked");
+  builder.add("expect", "100-continue");
+  builder.add("host", "other");
+  builder.add("content-length", "3");
+  std::string head;
+  ASSERT_EQ(builder.finish(true, head), 0);
+  EXPECT_EQ(head, "POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 3\r\n\r\n");
+}
+
+TEST(RequestHeadBuilder, BodyWithoutLengthIsFramedChunked) {
+  request_head_builder builder(65536);
+  builder.add(":method", "POST");
+  builder.add(":path", "/up");
+  builder.add("host", "h");
+  std::string head;
+  ASSERT_EQ(builder.finish(true, head), 0);
+  EXPECT_EQ(head, "POST /up HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n");
+}
+
+TEST(RequestHeadBuilder, MissingPseudoHeadersAndConnectAreRefused) {
+  std::string head;
+  request_head_builder no_path(65536);
+  no_path.add(":method", "GET");
+  no_path.add(":authority", "a");
+  EXPECT_EQ(no_path.finish(false, head), 400);
+  request_head_builder connect(65536);
+  connect.add(":method", "CONNECT");
+  connect.add(":authority", "a:443");
+  EXPECT_EQ(connect.finish(false, head), 501);
+}
+
+TEST(RequestHeadBuilder, HeaderListOverTheLimitIsRefusedAndNotKept) {
+  request_head_builder builder(1024);
+  builder.add(":method", "GET");
+  builder.add(":authority", "a");
+  builder.add(":path", "/");
+  for (int i = 0; i < 100; ++i) {
+    builder.add("x-bomb", std::string(100, 'x'));
+  }
+  EXPECT_TRUE(builder.too_large());
+}
+
+}  // namespace
+}  // namespace quikedge::h2
