@@ -6,6 +6,7 @@
 #include "http/request_relay.ipp"
 #include "http/response_relay.ipp"
 #include "http/upstream_connect.ipp"
+#include "http/upstream_tls_handshake.ipp"
 
 namespace quikedge::http {
 
