@@ -222,6 +222,14 @@ TEST_F(DownstreamConnection, ShutdownClosesAnIdleConnectionAtOnce) {
   EXPECT_TRUE(proxy_closed());
 }
 
+TEST_F(DownstreamConnection, ShutdownGivesAConnectionWithoutARequestYetAShortDeadline) {
+  open();
+  auto connection = alive_.lock();
+  connection->on_shutdown();
+  EXPECT_FALSE(proxy_closed()) << "its first request may be on the wire: no reset";
+  EXPECT_LE(connection->deadline, clock::now() + connection->fresh_connection_grace);
+}
+
 TEST_F(DownstreamConnection, EveryRequestIsCountedIncludingTheRefusedOne) {
   open();
   exchange("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\nBAD\r\n\r\n");

@@ -30,7 +30,13 @@ class memory_client_stream {
 
   // The lowest layer is the stream itself.
   memory_client_stream& lowest_layer() { return *this; }
-  void cancel(boost::system::error_code& ec) { ec = {}; }
+  /// A socket's cancel ends its pending read with operation_aborted; the memory
+  /// stream can only do that by closing, which is what follows every cancel the
+  /// connection makes here (on_shutdown of an idle connection).
+  void cancel(boost::system::error_code& ec) {
+    stream_.close();
+    ec = {};
+  }
   /// Any shutdown ends our sending: the peer reads what was sent, then EOF.
   void shutdown(boost::asio::socket_base::shutdown_type, boost::system::error_code& ec) {
     stream_.close();
