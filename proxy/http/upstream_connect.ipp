@@ -117,7 +117,12 @@ void upstream_exchange<Downstream>::connect_failed() {
 template <class Downstream>
 void upstream_exchange<Downstream>::cancel() {
   if (upstream_) {
+    // The connection is abandoned (a deadline passed, or the client reset its
+    // stream): a shutdown ends a pending read or write on every backend at once,
+    // as an EOF. On io_uring a cancel alone did not reliably end a receive that
+    // was already in the kernel. The cancel still ends a connect in progress.
     error_code ignored;
+    upstream_->socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     upstream_->socket.cancel(ignored);
   }
 }
