@@ -1,22 +1,12 @@
+// De-chunks an upstream body the exchange's chunked_scanner has already
+// validated; shares its hex digits with it.
 #include "h2/chunk_decoder.hpp"
 
+#include "http/char_classes.hpp"
+
 namespace quikedge::h2 {
-namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-}  // namespace
+using http::hex_value;
 
 bool chunk_decoder::step(char c) {
   static constexpr std::string_view crlf = "\r\n";

@@ -25,6 +25,20 @@ constexpr std::array<bool, 256> make_char_table(std::string_view extra) {
   return table;
 }
 
+/// The value of a hexadecimal digit, or -1 (chunk sizes).
+constexpr int hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 // RFC 9110 tchar: the characters allowed in methods and header names.
 inline constexpr auto tchar_table = make_char_table("!#$%&'*+-.^_`|~");
 

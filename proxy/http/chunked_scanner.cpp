@@ -5,23 +5,11 @@
 
 #include <algorithm>
 
+#include "http/char_classes.hpp"
 #include "http/message_head.hpp"
 
 namespace quikedge::http {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 // Larger chunks are never legitimate and would overflow the running total.
 constexpr std::uint64_t max_chunk_size = std::uint64_t{1} << 56;

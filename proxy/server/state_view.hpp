@@ -31,7 +31,7 @@ struct state_document {
     std::int64_t websockets = 0;
   };
   std::uint64_t version = 0;
-  std::int64_t pid = 0;  ///< tells processes apart across an upgrade
+  std::int64_t pid = 0;    ///< tells processes apart across an upgrade
   std::string io_backend;  ///< the backend this process runs: "epoll" or "io_uring"
   weight_map weights;
   std::chrono::system_clock::time_point changed_at;
