@@ -109,8 +109,11 @@ fuzz: build-fuzz
 fuzz-ci: build-fuzz
 	bash tests/fuzz/run.sh $(FUZZ_DIR) 10
 
+# The peer comparisons of requests and of the WebSocket relay, each proxy on its
+# default backend and quikedge on epoll beside it (README, Benchmarks).
 bench: deps build
 	bash bench/compare.sh
+	bash bench/websocket_compare.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.ipp')
