@@ -16,6 +16,7 @@
 #include "support/proxy_process.hpp"
 #include "support/test_certificates.hpp"
 #include "support/upstream_process.hpp"
+#include "support/ws_frames.hpp"
 
 namespace quikedge::test {
 namespace {
@@ -179,19 +180,6 @@ TEST_F(upstream_tls, a_new_upstream_connection_resumes_the_session) {
   EXPECT_EQ(edge_handshakes("resumed"), 1);
   EXPECT_EQ(front_handshakes("true"), 1);
   EXPECT_EQ(slow.read_response().status, 200);
-}
-
-/// A client frame: FIN, `opcode`, masked with a fixed key (payloads under 126 bytes).
-std::string masked_frame(std::uint8_t opcode, const std::string& payload) {
-  const unsigned char mask[4] = {0x37, 0xfa, 0x21, 0x3d};
-  std::string frame;
-  frame.push_back(static_cast<char>(0x80 | opcode));
-  frame.push_back(static_cast<char>(0x80 | payload.size()));
-  frame.append(reinterpret_cast<const char*>(mask), 4);
-  for (std::size_t i = 0; i < payload.size(); ++i) {
-    frame.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
-  }
-  return frame;
 }
 
 TEST_F(upstream_tls, a_websocket_runs_over_the_tls_upstream) {

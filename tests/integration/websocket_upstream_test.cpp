@@ -12,6 +12,7 @@
 #include "support/eventually.hpp"
 #include "support/http_client.hpp"
 #include "support/upstream_process.hpp"
+#include "support/ws_frames.hpp"
 
 namespace quikedge::test {
 namespace {
@@ -22,19 +23,6 @@ const header_list upgrade_headers = {{"Upgrade", "websocket"},
                                      {"Connection", "Upgrade"},
                                      {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
                                      {"Sec-WebSocket-Version", "13"}};
-
-/// A client frame: FIN, `opcode`, masked with a fixed key (payloads under 126 bytes).
-std::string masked_frame(std::uint8_t opcode, const std::string& payload) {
-  const unsigned char mask[4] = {0x37, 0xfa, 0x21, 0x3d};
-  std::string frame;
-  frame.push_back(static_cast<char>(0x80 | opcode));
-  frame.push_back(static_cast<char>(0x80 | payload.size()));
-  frame.append(reinterpret_cast<const char*>(mask), 4);
-  for (std::size_t i = 0; i < payload.size(); ++i) {
-    frame.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
-  }
-  return frame;
-}
 
 std::string close_payload(std::uint16_t code, const std::string& reason = {}) {
   std::string payload;
