@@ -9,6 +9,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <random>
+#include <utility>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -331,19 +335,59 @@ http_response http_get(std::uint16_t port, std::string_view target, const header
   return client.get(target, headers, timeout);
 }
 
-std::uint16_t unused_port() {
+namespace {
+
+// The kernel's ephemeral range ("low high"), where connect() takes source ports.
+std::pair<int, int> ephemeral_port_range() {
+  std::pair<int, int> range{32768, 60999};
+  if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+    int low = 0;
+    int high = 0;
+    if (std::fscanf(f, "%d %d", &low, &high) == 2 && low > 0 && high >= low) {
+      range = {low, high};
+    }
+    std::fclose(f);
+  }
+  return range;
+}
+
+bool bindable(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return false;
+  }
   sockaddr_in address = loopback_address();
-  socklen_t length = sizeof address;
-  std::uint16_t port = 0;
-  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
+  address.sin_port = htons(port);
+  // No SO_REUSEADDR: a port some socket holds in any state, TIME_WAIT too, is refused.
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                  ::listen(fd, 1) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+// A port from the ephemeral range (what bind(0) hands out) can be taken, between
+// this call and the caller's bind, as the source port of any outgoing connection:
+// an etcd member dialing its peers took a client port picked for the next member
+// that way. So pick below the ephemeral range, where only explicit binds go, at a
+// per-process random start so that test processes do not walk the same sequence.
+std::uint16_t unused_port() {
+  static const auto range = ephemeral_port_range();
+  const int high = range.first;  // exclusive
+  const int low = std::max(1024, high - 12000);
+  const int span = high - low;
+  if (span <= 0) {
+    return 0;
   }
-  if (fd >= 0) {
-    ::close(fd);
+  static std::atomic<unsigned> cursor{static_cast<unsigned>(std::random_device{}())};
+  for (int attempt = 0; attempt < span; ++attempt) {
+    const auto port = static_cast<std::uint16_t>(low + (cursor.fetch_add(7919) % span));
+    if (bindable(port)) {
+      return port;
+    }
   }
-  return port;
+  return 0;
 }
 
 }  // namespace quikedge::test

@@ -122,7 +122,8 @@ class http_client {
 http_response http_get(std::uint16_t port, std::string_view target, const header_list& headers = {},
                        http_client::duration timeout = http_client::default_timeout);
 
-/// A loopback port that nothing listens on (bound to port 0, then closed).
+/// A loopback port that nothing holds, picked below the kernel's ephemeral range so
+/// that no outgoing connection takes it before the caller binds it.
 std::uint16_t unused_port();
 
 }  // namespace quikedge::test
