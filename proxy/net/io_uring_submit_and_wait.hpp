@@ -55,7 +55,10 @@ inline int publish(io_uring* ring) {
 /// Asio's io_uring_submit. Defers the enter on the owning thread while the
 /// published backlog is small (a full SQ would make Asio's get_sqe fail).
 inline int submit(io_uring* ring) {
-  if (ring == waiting_ring && unconsumed(ring) < ring->sq.ring_entries / 4) {
+  // Prepared (published or not) and not yet taken by the kernel: Asio's get_sqe
+  // submits when the SQ is full and expects room afterwards.
+  const unsigned backlog = ring->sq.sqe_tail - io_uring_smp_load_acquire(ring->sq.khead);
+  if (ring == waiting_ring && backlog < ring->sq.ring_entries / 4) {
     return publish(ring);
   }
   const int fresh = static_cast<int>(ring->sq.sqe_tail - ring->sq.sqe_head);
