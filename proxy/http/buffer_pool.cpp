@@ -4,6 +4,7 @@
 namespace quikedge::http {
 
 std::unique_ptr<char[]> buffer_pool::acquire() {
+  metrics::bump(lent_bytes_, buffer_size);
   if (free_.empty()) {
     return std::unique_ptr<char[]>(new char[buffer_size]);
   }
@@ -13,8 +14,14 @@ std::unique_ptr<char[]> buffer_pool::acquire() {
 }
 
 void buffer_pool::release(std::unique_ptr<char[]> buffer) {
+  if (!buffer) {
+    return;
+  }
+  // The worker is the gauge's only writer.
+  lent_bytes_.store(lent_bytes_.load(std::memory_order_relaxed) - buffer_size,
+                    std::memory_order_relaxed);
   // Keep a modest reserve; a burst of traffic over many tunnels shrinks back.
-  if (buffer && free_.size() < 256) {
+  if (free_.size() < 256) {
     free_.push_back(std::move(buffer));
   }
 }

@@ -43,6 +43,7 @@ struct session_context {
         metrics(worker_metrics),
         open_connections(open),
         selector(seed),
+        buffers(worker_metrics.relay_buffer_bytes()),
         request_ids(seed) {}
 
   boost::asio::io_context& io;

@@ -19,6 +19,10 @@ class tunnel_entry {
   /// Starts a polite close: a 1001 close frame to both sides at frame boundaries.
   virtual void begin_close() = 0;
 
+  /// Called every sweep: a tunnel that keeps a read posted with a buffer while
+  /// bytes flow gives the buffer back once a sweep period passed without any.
+  virtual void release_idle_buffers() {}
+
   routing::stack_id stack = 0;
   clock::time_point close_at = clock::time_point::max();
   clock::time_point idle_until = clock::time_point::max();

@@ -54,6 +54,8 @@ void tunnel_list::expire(clock::time_point now) {
     // A tunnel already closing is here again only when its grace ran out.
     if (t->close_at <= now || t->idle_until <= now) {
       t->begin_close();
+    } else {
+      t->release_idle_buffers();
     }
     t = following;
   }

@@ -16,7 +16,8 @@ class tunnel_list : public util::intrusive_list<tunnel_entry> {
   /// their connection. Already scheduled tunnels keep their slot.
   void apply_drains(const routing::routing_table& table, clock::time_point now);
 
-  /// Begins closing every tunnel whose close time or idle deadline has passed.
+  /// Begins closing every tunnel whose close time or idle deadline has passed;
+  /// the others give back relay buffers they no longer need.
   void expire(clock::time_point now);
 };
 

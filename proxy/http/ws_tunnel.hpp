@@ -3,9 +3,13 @@
 // Backpressure: a direction reads again only after its last write finished, so a
 // slow reader never makes the proxy buffer. An idle tunnel holds no buffer: it
 // waits for readability and borrows a buffer from the worker only to move bytes.
+// On io_uring a direction that is moving bytes keeps its buffer and posts the
+// read itself (one completion per message, not a poll and then a read); a sweep
+// period without bytes sends it back to waiting without a buffer.
 // Worker only.
 #pragma once
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
@@ -31,6 +35,7 @@ class ws_tunnel : public std::enable_shared_from_this<ws_tunnel<ClientStream>>,
 
   void start();
   void begin_close() override;
+  void release_idle_buffers() override;
 
  private:
   using error_code = boost::system::error_code;
@@ -44,12 +49,20 @@ class ws_tunnel : public std::enable_shared_from_this<ws_tunnel<ClientStream>>,
     bool writing = false;
     bool source_done = false;  ///< source sent EOF or failed
     bool close_sent = false;   ///< our 1001 close frame went to the destination
+    bool hot = false;          ///< io_uring: reads are posted with the buffer held
+    bool moved = false;        ///< bytes were read since the last sweep
+    boost::asio::cancellation_signal cancel_read;  ///< takes back a hot direction's read
   };
 
   enum class side : std::uint8_t { client, upstream };
 
   void pump(side from);
   void on_readable(side from, const error_code& ec);
+  /// Posts a read into the direction's buffer (io_uring: the bytes are there,
+  /// or the direction is hot and the kernel waits for them itself).
+  void read_posted(side from);
+  /// Cancels a hot direction's posted read when no bytes came for a sweep.
+  void cool_down(side from);
   void on_read(side from, const error_code& ec, std::size_t n);
   /// A read through a TLS layer (the client's or the upstream's) completed.
   void on_tls_read(side from, const error_code& ec, std::size_t n);

@@ -3,9 +3,11 @@
 // by downstream_connection_*.cpp next to the connection.
 #pragma once
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/write.hpp>
 
 #include <cstring>
+#include <utility>
 
 #include "http/ws_tunnel.hpp"
 #include "net/immediate_write.hpp"
@@ -132,6 +134,10 @@ void ws_tunnel<ClientStream>::pump(side from) {
                                       on_read);
     return;
   }
+  if (d.hot) {
+    read_posted(from);
+    return;
+  }
   auto on_ready = [self = this->shared_from_this(), from](const error_code& ec) {
     self->on_readable(from, ec);
   };
@@ -153,25 +159,67 @@ void ws_tunnel<ClientStream>::on_readable(side from, const error_code& ec) {
     source_finished(from);
     return;
   }
-  if (!d.buffer) {
-    d.buffer = context_.buffers.acquire();
-  }
-  auto into = boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size);
-  auto& socket = from == side::client ? tunnel_detail::socket_of(client_) : upstream_->socket;
 #ifdef QUIKEDGE_IO_URING_BUILD
   // The bytes are there: the recv SQE completes inside the loop's next
   // io_uring_enter, where a read_some here would be a syscall of its own.
-  d.reading = true;
-  socket.async_read_some(into, [self = this->shared_from_this(), from](const error_code& read_ec,
-                                                                       std::size_t n) {
-    self->dir(from).reading = false;
-    self->on_read(from, read_ec, n);
-  });
+  read_posted(from);
 #else
+  if (!d.buffer) {
+    d.buffer = context_.buffers.acquire();
+  }
+  auto& socket = from == side::client ? tunnel_detail::socket_of(client_) : upstream_->socket;
   error_code read_ec;
-  const std::size_t n = socket.read_some(into, read_ec);
+  const std::size_t n =
+      socket.read_some(boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size), read_ec);
   on_read(from, read_ec, n);
 #endif
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::read_posted(side from) {
+  direction& d = dir(from);
+  if (!d.buffer) {
+    d.buffer = context_.buffers.acquire();
+  }
+  auto& socket = from == side::client ? tunnel_detail::socket_of(client_) : upstream_->socket;
+  d.reading = true;
+  socket.async_read_some(
+      boost::asio::buffer(d.buffer.get(), buffer_pool::buffer_size),
+      boost::asio::bind_cancellation_slot(
+          d.cancel_read.slot(),
+          [self = this->shared_from_this(), from](const error_code& ec, std::size_t n) {
+            direction& read = self->dir(from);
+            read.reading = false;
+            if (ec == boost::asio::error::operation_aborted && !self->finished_) {
+              // cool_down() took the read back: wait for bytes without a buffer.
+              read.hot = false;
+              self->context_.buffers.release(std::move(read.buffer));
+              self->pump(from);
+              return;
+            }
+            self->on_read(from, ec, n);
+          }));
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::release_idle_buffers() {
+  if (closing || finished_) {
+    return;
+  }
+  cool_down(side::client);
+  cool_down(side::upstream);
+}
+
+template <class ClientStream>
+void ws_tunnel<ClientStream>::cool_down(side from) {
+  direction& d = dir(from);
+  const bool moved = std::exchange(d.moved, false);
+  if (!d.hot || moved || !d.reading) {
+    return;
+  }
+  d.hot = false;
+  // Only the posted read: the other direction may be writing to this socket.
+  d.cancel_read.emit(boost::asio::cancellation_type::total);
 }
 
 template <class ClientStream>
@@ -197,6 +245,10 @@ void ws_tunnel<ClientStream>::on_read(side from, const error_code& read_ec, std:
     pump(from);
     return;
   }
+  d.moved = true;
+#ifdef QUIKEDGE_IO_URING_BUILD
+  d.hot = true;
+#endif
   forward(from, n);
 }
 
@@ -254,7 +306,9 @@ template <class ClientStream>
 void ws_tunnel<ClientStream>::on_forwarded(side from, const error_code& ec) {
   direction& d = dir(from);
   d.writing = false;
-  context_.buffers.release(std::move(d.buffer));
+  if (!d.hot) {
+    context_.buffers.release(std::move(d.buffer));  // a hot direction reads into it again
+  }
   if (ec) {
     shutdown_all();
     return;

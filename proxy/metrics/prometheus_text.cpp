@@ -167,6 +167,13 @@ void render_gauges(std::string& out, const exposition_input& input) {
   environment_gauge("quikedge_state_version_applied",
                     "Version of the routing state this replica applied last.",
                     input.state_version_applied);
+  std::uint64_t relay_bytes = 0;
+  for (const auto* worker : input.workers) {
+    relay_bytes += worker->relay_buffer_bytes().load(std::memory_order_relaxed);
+  }
+  environment_gauge("quikedge_websocket_relay_buffer_bytes",
+                    "Bytes of relay buffers WebSocket tunnels hold now; an idle tunnel holds none.",
+                    relay_bytes);
   environment_gauge("quikedge_fleet_replicas",
                     "Replicas registered alive in the shared state store (1 with the file store).",
                     input.fleet_replicas);

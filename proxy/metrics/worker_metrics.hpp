@@ -69,9 +69,15 @@ class worker_metrics {
   [[nodiscard]] const tls_listener_counters& tls(std::size_t index) const { return tls_[index]; }
   [[nodiscard]] tls_listener_counters& tls(std::size_t index) { return tls_[index]; }
 
+  /// Bytes of relay buffers the worker's WebSocket tunnels hold now (a gauge the
+  /// worker's buffer pool keeps).
+  [[nodiscard]] const counter& relay_buffer_bytes() const { return relay_buffer_bytes_; }
+  [[nodiscard]] counter& relay_buffer_bytes() { return relay_buffer_bytes_; }
+
  private:
   std::array<stack_counters, routing::max_stacks + 1> stacks_{};
   std::array<tls_listener_counters, max_tls_listeners> tls_{};
+  counter relay_buffer_bytes_{0};
 };
 
 }  // namespace quikedge::metrics

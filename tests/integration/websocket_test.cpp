@@ -75,6 +75,7 @@ class held_websockets {
     int count = 1;
     int interval_ms = 0;  ///< an echoed message per WebSocket this often (0: idle)
     bool exit_when_all_closed = false;
+    bool warm = false;  ///< one echo on each before "ready", then idle
     int timeout_s = 30;
     std::vector<std::string> headers;
   };
@@ -93,6 +94,9 @@ class held_websockets {
                                      std::to_string(opts.timeout_s)};
     if (opts.exit_when_all_closed) {
       argv.emplace_back("--exit-when-all-closed");
+    }
+    if (opts.warm) {
+      argv.emplace_back("--warm");
     }
     for (const auto& header : opts.headers) {
       argv.emplace_back("--header");
@@ -462,6 +466,26 @@ TEST_F(websocket, an_override_websocket_to_a_drained_stack_stays_open) {
   // tunnel of the stack for closing, new ones included, until the next publish.
   EXPECT_TRUE(result.at("closed").as_array().empty()) << boost::json::serialize(result);
   EXPECT_EQ(number(result, "alive"), 3);
+}
+
+TEST_F(websocket, tunnels_that_go_quiet_give_back_their_relay_buffers_and_keep_relaying) {
+  ASSERT_TRUE(start_ws(50, 50));
+  constexpr int count = 50;
+  held_websockets held(port(), {.count = count, .warm = true, .timeout_s = 20});
+  boost::json::object ready;
+  ASSERT_TRUE(held.all_open(count, ready, 20s));
+  ASSERT_EQ(number(ready, "warm_echoes"), count) << boost::json::serialize(ready);
+  // Every tunnel relayed both ways (on io_uring each direction then keeps its
+  // buffer with a read posted); a quiet sweep period later none holds a buffer.
+  EXPECT_TRUE(eventually(
+      [&] { return proxy.metric("quikedge_websocket_relay_buffer_bytes", {}) == 0; }, 3000ms,
+      "the relay buffers to be given back"))
+      << proxy.metric("quikedge_websocket_relay_buffer_bytes", {});
+  // And they still relay: the cancelled reads went back to waiting for bytes.
+  boost::json::object result;
+  ASSERT_TRUE(held.result(result, true));
+  EXPECT_EQ(number(result, "alive"), count) << boost::json::serialize(result);
+  EXPECT_TRUE(result.at("closed").as_array().empty()) << boost::json::serialize(result);
 }
 
 TEST_F(websocket, quikedge_bench_websocket_mode_echoes_through_the_proxy) {

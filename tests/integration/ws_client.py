@@ -8,8 +8,9 @@ object per line. Every wait is bounded: the script gives up after --timeout seco
         One WebSocket: binary and text messages of N bytes, a message sent in fragments,
         a ping, then a close with code 1000. Prints {"event":"result","ok":...}.
 
-  hold  --url URL --count N [--interval-ms MS] [--exit-when-all-closed]
-        Opens N WebSockets, prints {"event":"ready",...} once all are open, then keeps
+  hold  --url URL --count N [--interval-ms MS] [--exit-when-all-closed] [--warm]
+        Opens N WebSockets (with --warm, echoes one message on each), prints
+        {"event":"ready",...} once all are open, then keeps
         each one busy with a small echoed message every MS ms (0: no traffic) and
         records when and how each is closed. Ends on SIGUSR1, when all are closed (with
         --exit-when-all-closed) or at --timeout; then checks that every WebSocket still
@@ -204,7 +205,11 @@ async def run_hold(args):
     stacks = {}
     for s in opened:
         stacks[s.stack] = stacks.get(s.stack, 0) + 1
-    emit({"event": "ready", "open": len(opened), "failed": len(failures),
+    warm = 0
+    if args.warm:
+        # One echo each before "ready": every tunnel has relayed both ways.
+        warm = sum(1 for ok in await asyncio.gather(*(s.echo_once(0, 5.0) for s in opened)) if ok)
+    emit({"event": "ready", "open": len(opened), "failed": len(failures), "warm_echoes": warm,
           "failures": failures[:5], "stacks": stacks, "t": time.monotonic(),
           "set_cookie": sum(1 for s in opened if s.cookie)})
 
@@ -263,6 +268,7 @@ def main():
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--interval-ms", type=int, default=0)
     parser.add_argument("--exit-when-all-closed", action="store_true")
+    parser.add_argument("--warm", action="store_true", help="hold: one echo each, then idle")
     parser.add_argument("--timeout", type=float, default=20.0)
     args = parser.parse_args()
     try:
