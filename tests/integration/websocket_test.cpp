@@ -477,9 +477,9 @@ TEST_F(websocket, tunnels_that_go_quiet_give_back_their_relay_buffers_and_keep_r
   ASSERT_EQ(number(ready, "warm_echoes"), count) << boost::json::serialize(ready);
   // Every tunnel relayed both ways (on io_uring each direction then keeps its
   // buffer with a read posted); a quiet sweep period later none holds a buffer.
-  EXPECT_TRUE(eventually(
-      [&] { return proxy.metric("quikedge_websocket_relay_buffer_bytes", {}) == 0; }, 3000ms,
-      "the relay buffers to be given back"))
+  EXPECT_TRUE(
+      eventually([&] { return proxy.metric("quikedge_websocket_relay_buffer_bytes", {}) == 0; },
+                 3000ms, "the relay buffers to be given back"))
       << proxy.metric("quikedge_websocket_relay_buffer_bytes", {});
   // And they still relay: the cancelled reads went back to waiting for bytes.
   boost::json::object result;
