@@ -103,7 +103,9 @@ void ws_tunnel<ClientStream>::pump(side from) {
   // those are relayed, an idle tunnel keeps no buffer at all.
   d.pending.release();
   if (!d.pending.empty()) {
-    d.buffer = context_.buffers.acquire();
+    if (!d.buffer) {
+      d.buffer = context_.buffers.acquire();
+    }
     const std::size_t n = std::min(d.pending.size(), buffer_pool::buffer_size);
     std::memcpy(d.buffer.get(), d.pending.data(), n);
     d.pending.consume(n);
