@@ -7,11 +7,32 @@
 #include "admin/auth.hpp"
 #include "admin/fleet_wait.hpp"
 #include "admin/handlers.hpp"
+#include "config/parse_values.hpp"
 
 namespace quikedge::admin {
 namespace {
 
 using handler_fn = void (*)(admin_context&, const call&, const respond_fn&);
+
+/// Whether a Host header names a loopback host ("127.0.0.1:9901", "localhost",
+/// "[::1]:9901"). Without tokens the admin API trusts whoever can reach a
+/// loopback port, and a web page can reach one too once its own name resolves
+/// to 127.0.0.1 (DNS rebinding); the browser then still sends the page's name
+/// as Host, which is how such calls are told apart.
+bool addressed_to_loopback(std::string_view host) {
+  std::string name;
+  if (host.starts_with('[')) {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) {
+      return false;
+    }
+    name = host.substr(1, close - 1);
+  } else {
+    const auto colon = host.find(':');
+    name = host.substr(0, colon);
+  }
+  return !name.empty() && config_detail::is_loopback_host(name);
+}
 
 /// The dashboard needs nothing but the control plane.
 void dashboard(admin_context& ctx, const call& c, const respond_fn& respond) {
@@ -91,6 +112,12 @@ void admin_router::dispatch(const request& req, const std::string& client, respo
 
   std::string token_name = "anonymous";
   const auto& tokens = ctx_.control.settings().admin.tokens;
+  if (match->needed && tokens.empty() && !addressed_to_loopback(req[http::field::host])) {
+    respond(error_response(req, http::status::forbidden,
+                           "without admin.tokens the admin API answers only requests addressed "
+                           "to a loopback name (Host: 127.0.0.1, localhost or [::1])"));
+    return;
+  }
   if (match->needed && !tokens.empty()) {
     auto token = authenticate(req[http::field::authorization], tokens);
     if (!token) {

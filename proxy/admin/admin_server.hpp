@@ -4,13 +4,17 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <deque>
 #include <memory>
 #include <string>
 
 #include "admin/admin_router.hpp"
 
 namespace quikedge::admin {
+
+class admin_session;
 
 class admin_server {
  public:
@@ -31,11 +35,16 @@ class admin_server {
 
  private:
   void do_accept();
+  void admit(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
   server::control_plane& control_;
   admin_router router_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;
+  std::shared_ptr<std::size_t> open_sessions_;  ///< admin connections open now
+  /// Sessions in accept order, to close the oldest waiting one at the cap.
+  std::deque<std::weak_ptr<admin_session>> sessions_;
   std::string bound_;
 };
 

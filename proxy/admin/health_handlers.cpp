@@ -50,6 +50,8 @@ void handle_metrics(admin_context& ctx, const call& c, const respond_fn& respond
     }
     input.tls_listeners.push_back(std::move(listener));
   }
+  input.memory_released_bytes = control.memory_release().released_bytes();
+  input.memory_releases = control.memory_release().releases();
   input.config_version = control.version();
   input.rollout_state = std::string(rollout::to_string(ctx.rollouts.state()));
   const auto& store = control.store();

@@ -229,6 +229,13 @@ long h2_stream::read_relayed(std::uint8_t* buffer, std::size_t length, std::uint
 
 void h2_stream::on_upstream_closed(std::uint32_t error_code) {
   auto keep_alive = shared_from_this();  // the session just dropped its reference
+  // Bytes still waiting for the client hold part of the upstream connection's
+  // window, which only consume() gives back, and that needs the session: it
+  // goes now. Without this the window shrank by the tail of every answer (which
+  // usually arrives with the stream's end) until the connection stalled.
+  if (upstream_ && relay_.size() > relay_front_) {
+    upstream_->consume(upstream_id_, relay_.size() - relay_front_);
+  }
   upstream_.reset();
   if (over_) {
     return;

@@ -259,7 +259,10 @@ void downstream_connection<ClientStream, Exchange>::handle_request_head() {
   request.keep_alive = head_.wants_keep_alive() && !context_.shutting_down;
   request.is_head = head_.method == "HEAD";
   request.idempotent = is_idempotent(head_.method);
-  request.expect_continue = head_.expect_continue;
+  // HTTP/1.0 has no 1xx: a 1.0 client would read "100 Continue" as the answer
+  // and every response after it on the connection would be off by one
+  // (RFC 9110 15.2); its Expect is ignored (RFC 9110 10.1.1).
+  request.expect_continue = head_.expect_continue && head_.version_minor == 1;
   request.websocket =
       head_.connection.upgrade && iequals(head_.upgrade, "websocket") && head_.method == "GET";
   request.bytes_in = head_.head_bytes;
@@ -272,6 +275,16 @@ void downstream_connection<ClientStream, Exchange>::handle_request_head() {
       head_.content_length > settings.limits.max_request_body_bytes) {
     client_in_.consume(head_.head_bytes);
     reply_error(413, true);
+    return;
+  }
+  const bool has_body = head_.framing == body_framing::chunked ||
+                        (head_.framing == body_framing::content_length && head_.content_length > 0);
+  if (request.websocket && has_body) {
+    // An opening handshake has no body (RFC 6455 4.1). Relaying one would leave
+    // the upload racing the 101: the bytes after the head would be neither body
+    // nor frames, and the tunnel would start with a read still in flight.
+    client_in_.consume(head_.head_bytes);
+    reply_error(400, true);
     return;
   }
   exchange_.start(head_);

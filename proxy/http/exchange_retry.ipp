@@ -65,8 +65,12 @@ void upstream_exchange<Downstream>::upstream_failed(int status) {
     down_.close();
     return;
   }
-  // The client's request stream can be trusted only if its body was fully read.
-  down_.reply_error(status, down_.timed_out() || !request_body_.complete());
+  // The client's request stream can be trusted only if its body was fully read
+  // and consumed. A body taken along with the head but never written (the
+  // write failed) is still in the client buffer: were the connection kept, its
+  // bytes would be parsed as the next request (request smuggling).
+  const bool body_left_in_buffer = request.pending_body_bytes > 0;
+  down_.reply_error(status, down_.timed_out() || !request_body_.complete() || body_left_in_buffer);
 }
 
 }  // namespace quikedge::http

@@ -54,6 +54,15 @@ void append_framing(std::string& out, const message_head& head) {
   }
 }
 
+/// Fields besides X-Forwarded-For through which a proxy in front tells the
+/// upstream who the client is and what it asked for (RFC 7239 Forwarded and
+/// the de-facto X-Forwarded-Host, X-Real-IP). Upstreams trust them as they
+/// trust X-Forwarded-For, so they are only kept from trusted peers.
+bool claims_client_identity(std::string_view name) {
+  return iequals(name, "forwarded") || iequals(name, "x-forwarded-host") ||
+         iequals(name, "x-real-ip");
+}
+
 }  // namespace
 
 std::string_view known_reason_phrase(int status) {
@@ -155,6 +164,9 @@ void write_upstream_request_head(const message_head& request, const upstream_req
     if (iequals(field.name, "x-forwarded-for")) {
       ++forwarded_for_count;
       continue;
+    }
+    if (!facts.keep_forwarded_for && claims_client_identity(field.name)) {
+      continue;  // from a peer outside trusted_proxies: a client forging its address or host
     }
     out.append(field.name);
     out.append(": ");

@@ -5,6 +5,8 @@
 #include <array>
 #include <charconv>
 
+#include "metrics/process_metrics.hpp"
+
 namespace quikedge::metrics {
 namespace {
 
@@ -154,12 +156,16 @@ void render_gauges(std::string& out, const exposition_input& input) {
       .append("\"} ");
   append_uint(out, input.config_version);
   out.push_back('\n');
-  auto environment_gauge = [&](const char* name, const char* help, std::uint64_t value) {
-    family_header(out, name, "gauge", help);
+  auto environment_sample = [&](const char* name, const char* type, const char* help,
+                                std::uint64_t value) {
+    family_header(out, name, type, help);
     out.append(name).append("{environment=\"").append(escape_label_value(input.environment));
     out.append("\"} ");
     append_uint(out, value);
     out.push_back('\n');
+  };
+  auto environment_gauge = [&](const char* name, const char* help, std::uint64_t value) {
+    environment_sample(name, "gauge", help, value);
   };
   environment_gauge("quikedge_state_store_up",
                     "1 while the state store confirms changes; 0: serving the last applied state.",
@@ -174,6 +180,13 @@ void render_gauges(std::string& out, const exposition_input& input) {
   environment_gauge("quikedge_websocket_relay_buffer_bytes",
                     "Bytes of relay buffers WebSocket tunnels hold now; an idle tunnel holds none.",
                     relay_bytes);
+  environment_sample("quikedge_memory_released_bytes_total", "counter",
+                     "Anonymous resident memory returned to the kernel after the workers went "
+                     "quiet (free malloc memory a burst left behind).",
+                     input.memory_released_bytes);
+  environment_sample("quikedge_memory_releases_total", "counter",
+                     "Times free malloc memory was returned to the kernel (once per quiet spell).",
+                     input.memory_releases);
   environment_gauge("quikedge_fleet_replicas",
                     "Replicas registered alive in the shared state store (1 with the file store).",
                     input.fleet_replicas);
@@ -359,6 +372,7 @@ std::string render_prometheus(const exposition_input& input) {
     render_tls_expiry(out, input);
     render_tls_handshakes(out, input);
   }
+  append_process_metrics(out, escape_label_value(input.environment));
   return out;
 }
 

@@ -46,6 +46,8 @@ struct exposition_input {
   std::uint64_t state_version_applied = 0;
   std::uint64_t fleet_replicas = 1;  ///< replicas registered alive (1 with the file store)
   std::vector<tls_listener_gauge> tls_listeners;
+  std::uint64_t memory_released_bytes = 0;  ///< server/idle_memory_release.hpp
+  std::uint64_t memory_releases = 0;
 };
 
 /// Renders every family. Output ends with a newline.

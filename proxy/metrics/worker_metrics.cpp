@@ -5,6 +5,7 @@ namespace quikedge::metrics {
 
 void worker_metrics::record_request(std::size_t stack_index, int status,
                                     std::chrono::nanoseconds elapsed) {
+  bump(activity_);
 #ifdef QUIKEDGE_NO_METRICS
   return;  // the comparison build of bench/metrics_cost.sh
 #endif

@@ -74,10 +74,16 @@ class worker_metrics {
   [[nodiscard]] const counter& relay_buffer_bytes() const { return relay_buffer_bytes_; }
   [[nodiscard]] counter& relay_buffer_bytes() { return relay_buffer_bytes_; }
 
+  /// Connections accepted plus requests finished: how the control thread tells
+  /// that the worker has gone quiet (server/idle_memory_release.hpp).
+  [[nodiscard]] const counter& activity() const { return activity_; }
+  void record_accept() { bump(activity_); }
+
  private:
   std::array<stack_counters, routing::max_stacks + 1> stacks_{};
   std::array<tls_listener_counters, max_tls_listeners> tls_{};
   counter relay_buffer_bytes_{0};
+  counter activity_{0};
 };
 
 }  // namespace quikedge::metrics

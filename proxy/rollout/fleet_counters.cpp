@@ -3,6 +3,8 @@
 
 #include <boost/json.hpp>
 
+#include "util/json_numbers.hpp"
+
 namespace quikedge::rollout {
 namespace {
 
@@ -34,17 +36,7 @@ void add(counter_sample& into, const counter_sample& now, const counter_sample* 
 }
 
 std::optional<std::uint64_t> count_of(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) {
-    return std::nullopt;
-  }
-  if (v->is_uint64()) {
-    return v->as_uint64();
-  }
-  if (v->is_int64() && v->as_int64() >= 0) {
-    return static_cast<std::uint64_t>(v->as_int64());
-  }
-  return std::nullopt;
+  return util::json_unsigned(o.if_contains(key));
 }
 
 std::optional<counter_sample> decode_sample(const json::value& value) {
@@ -66,13 +58,11 @@ std::optional<counter_sample> decode_sample(const json::value& value) {
   sample.healthy = healthy->as_bool();
   for (std::size_t i = 0; i < bucket_count; ++i) {
     const auto& b = buckets->as_array()[i];
-    if (b.is_uint64()) {
-      sample.buckets[i] = b.as_uint64();
-    } else if (b.is_int64() && b.as_int64() >= 0) {
-      sample.buckets[i] = static_cast<std::uint64_t>(b.as_int64());
-    } else {
+    const auto count = util::json_unsigned(b);
+    if (!count) {
       return std::nullopt;
     }
+    sample.buckets[i] = *count;
   }
   return sample;
 }

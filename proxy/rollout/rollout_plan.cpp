@@ -6,22 +6,14 @@
 #include <cmath>
 
 #include "quikedge/config_loader.hpp"
+#include "util/json_numbers.hpp"
 
 namespace quikedge::rollout {
 namespace {
 
 namespace json = boost::json;
 
-/// A non-negative integer, however Boost.JSON stored it (int64 or uint64).
-std::optional<std::uint64_t> as_unsigned(const json::value& value) {
-  if (value.is_uint64()) {
-    return value.as_uint64();
-  }
-  if (value.is_int64() && value.as_int64() >= 0) {
-    return static_cast<std::uint64_t>(value.as_int64());
-  }
-  return std::nullopt;
-}
+using util::json_unsigned;
 
 std::optional<std::string> read_duration(const json::value& value, const std::string& path,
                                          duration& out) {
@@ -53,7 +45,7 @@ std::optional<std::string> read_steps(const json::value& value, std::vector<roll
     if (weight == nullptr) {
       return path + ".weight: is required";
     }
-    auto percent = as_unsigned(*weight);
+    auto percent = json_unsigned(*weight);
     if (!percent || *percent < 1 || *percent > 100) {
       return path + ".weight: must be an integer between 1 and 100 (a percentage)";
     }
@@ -87,7 +79,7 @@ std::optional<std::string> read_gates(const json::value& value, rollout_gates& o
         return error;
       }
     } else if (key == "min_requests") {
-      auto count = as_unsigned(field);
+      auto count = json_unsigned(field);
       if (!count) {
         return path + ": must be a non-negative integer";
       }

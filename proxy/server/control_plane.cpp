@@ -18,7 +18,14 @@ control_plane::control_plane(boost::asio::io_context& control_io,
       workers_(control_io),
       drain_timer_(control_io),
       ticket_keys_(std::make_shared<tls::ticket_keys>()),
-      ticket_timer_(control_io) {
+      ticket_timer_(control_io),
+      memory_release_(control_io, [this] {
+        std::uint64_t sum = 0;
+        for (const auto& w : workers_.workers()) {
+          sum += w->metrics().activity().load(std::memory_order_relaxed);
+        }
+        return sum;
+      }) {
   log::init(settings_->level);
   weights_ = config_weights(*settings_);
   file_weights_ = weights_;
@@ -40,6 +47,7 @@ void control_plane::start(std::vector<inherited_listener>* inherited) {
   std::vector<inherited_listener> none;
   workers_.start(*settings_, table, tls_, inherited != nullptr ? *inherited : none);
   arm_ticket_rotation();
+  memory_release_.start();
   if (!drains_.active().empty()) {
     install_table([](change_result) {});  // drain windows handed over by the previous process
   }
@@ -47,6 +55,7 @@ void control_plane::start(std::vector<inherited_listener>* inherited) {
 
 void control_plane::shutdown(std::chrono::milliseconds grace) {
   ticket_timer_.cancel();
+  memory_release_.stop();
   if (health_) {
     health_->stop();
   }
@@ -167,9 +176,21 @@ void control_plane::on_state_committed(const live_state& state, const change_rec
     pending_.pop_front();
     apply(std::move(next), state);
   } else {
-    // Committed elsewhere: the weights as stored, drains as far as they are known.
-    pending_change next = prepare(state.weights, std::chrono::milliseconds(0), false);
-    next.stable_stack = state.stable_stack;
+    // Committed elsewhere (another replica, or anyone who can write to etcd):
+    // checked like a change made here before it routes a single request.
+    auto weights = fit_to_stacks(*settings_, state.weights);
+    if (!weights) {
+      log::error(change.action + " by " + change.origin.actor + " (version " +
+                 std::to_string(state.version) + ", " + weights_json(state.weights) +
+                 ") gives no stack configured here any weight; it is not applied and " +
+                 weights_json(weights_) + " stays in use");
+      return;
+    }
+    // The weights as stored, drains as far as they are known.
+    pending_change next = prepare(std::move(*weights), std::chrono::milliseconds(0), false);
+    if (state.stable_stack && settings_->find_stack(*state.stable_stack) != nullptr) {
+      next.stable_stack = state.stable_stack;
+    }
     next.drains.restore(state.drains_left, state.weights, std::chrono::steady_clock::now());
     apply(std::move(next), state);
     try {

@@ -21,6 +21,7 @@
 #include "rollout/traffic_control.hpp"
 #include "server/change.hpp"
 #include "server/drain_tracker.hpp"
+#include "server/idle_memory_release.hpp"
 #include "server/live_state.hpp"
 #include "server/state_store.hpp"
 #include "server/table_publisher.hpp"
@@ -88,6 +89,8 @@ class control_plane final : public rollout::traffic_control, private state_obser
     return workers_.workers();
   }
   [[nodiscard]] bool listeners_up() const { return workers_.listeners_up(); }
+  /// Returns free malloc memory to the kernel once the workers are quiet.
+  [[nodiscard]] const idle_memory_release& memory_release() const { return memory_release_; }
   /// Each listener's TLS contexts in use for new handshakes (null: plain).
   [[nodiscard]] const std::vector<tls::server_context_ptr>& tls_contexts() const { return tls_; }
   /// Every listening socket the workers accept on, for a hand-over.
@@ -150,6 +153,7 @@ class control_plane final : public rollout::traffic_control, private state_obser
   std::shared_ptr<tls::ticket_keys> ticket_keys_;
   std::vector<tls::server_context_ptr> tls_;
   boost::asio::steady_timer ticket_timer_;
+  idle_memory_release memory_release_;
   /// Local changes being committed, oldest first: a remote store answers
   /// later, in the order it was asked, and may be asked again meanwhile.
   std::deque<pending_change> pending_;

@@ -1,6 +1,7 @@
 // Control plane: the routing state as one record, for the state store and for
 // the successor process of a binary upgrade. Control thread only.
 #include "server/control_plane.hpp"
+#include "server/weight_rules.hpp"
 #include "util/log.hpp"
 
 namespace quikedge::server {
@@ -40,20 +41,14 @@ void control_plane::import_state(const live_state& state) {
     changed_by_ = "config";
     log::info("upgrade: the config file's weights changed; they replace the live ones");
   } else {
-    weight_map weights;
-    std::uint64_t total = 0;
-    for (const auto& stack : settings_->stacks) {
-      auto it = state.weights.find(stack.name);
-      weights[stack.name] = it == state.weights.end() ? 0 : it->second;
-      total += weights[stack.name];
-    }
-    if (total == 0) {
+    auto weights = fit_to_stacks(*settings_, state.weights);
+    if (!weights) {
       log::warn(
           "upgrade: the handed-over weights leave no configured stack any weight; "
           "using the config file's");
       version_ = state.version + 1;
     } else {
-      weights_ = weights;
+      weights_ = std::move(*weights);
       version_ = state.version;
       changed_at_ = state.changed_at;
       changed_by_ = state.changed_by;

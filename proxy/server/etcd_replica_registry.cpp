@@ -1,10 +1,12 @@
 // Registration beat: keep-alive (or grant + put after a loss), then list.
 #include "server/etcd_replica_registry.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "etcd/etcd_messages.hpp"
 #include "server/etcd_failure.hpp"
+#include "util/json_numbers.hpp"
 #include "util/log.hpp"
 
 namespace quikedge::server {
@@ -20,6 +22,8 @@ std::int64_t ms_since_epoch(std::chrono::system_clock::time_point t) {
 }
 
 std::chrono::system_clock::time_point from_ms(std::int64_t ms) {
+  constexpr std::int64_t year_2100_ms = 4'102'444'800'000;  // beyond: chrono would overflow
+  ms = std::clamp<std::int64_t>(ms, 0, year_2100_ms);
   return std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::milliseconds(ms)));
@@ -199,8 +203,8 @@ void etcd_replica_registry::list(std::function<void(bool listed)> done) {
                     if (const auto* a = o.if_contains("address"); a && a->is_string()) {
                       info.address = std::string(a->as_string());
                     }
-                    if (const auto* v = o.if_contains("applied_version"); v && v->is_number()) {
-                      info.applied_version = v->to_number<std::uint64_t>();
+                    if (const auto v = util::json_unsigned(o.if_contains("applied_version"))) {
+                      info.applied_version = *v;
                     }
                     if (const auto* s = o.if_contains("started_at"); s && s->is_int64()) {
                       info.started_at = from_ms(s->as_int64());

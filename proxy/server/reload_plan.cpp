@@ -1,6 +1,9 @@
 // The reload diff.
 #include "server/reload_plan.hpp"
 
+#include <optional>
+#include <string>
+
 #include "server/weight_rules.hpp"
 
 namespace quikedge::server {
@@ -18,6 +21,27 @@ bool same_listeners(const config& running, const config& fresh) {
   return true;
 }
 
+/// The first setting fixed at start-up that differs, by its config path.
+std::optional<std::string> fixed_at_start_up_changed(const config& running, const config& fresh) {
+  if (running.admin.bind != fresh.admin.bind) {
+    return "admin.address";
+  }
+  if (running.admin.audit_log != fresh.admin.audit_log) {
+    return "admin.audit_log";
+  }
+  if (running.workers != fresh.workers) {
+    return "workers";
+  }
+  const auto& a = running.state;
+  const auto& b = fresh.state;
+  if (a.backend != b.backend || a.file != b.file || a.etcd.endpoints != b.etcd.endpoints ||
+      a.etcd.prefix != b.etcd.prefix || a.etcd.lease_ttl != b.etcd.lease_ttl ||
+      a.etcd.replica_id != b.etcd.replica_id) {
+    return "state";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 reload_plan plan_reload(const config& running, const config& fresh, const weight_map& live,
@@ -31,6 +55,14 @@ reload_plan plan_reload(const config& running, const config& fresh, const weight
   // or a binary upgrade can change it.
   if (running.backend != fresh.backend) {
     plan.error = "io_backend cannot change on reload; restart the proxy or run a binary upgrade";
+    return plan;
+  }
+  // What was bound or opened at start-up: a reload that changed it would be
+  // answered 200 while the old value stays in force, and the admin port in
+  // particular keeps its socket while the rule that guards it (tokens unless
+  // loopback) would be checked against an address it does not listen on.
+  if (auto field = fixed_at_start_up_changed(running, fresh)) {
+    plan.error = *field + " cannot change on reload; restart the proxy or run a binary upgrade";
     return plan;
   }
   plan.file_weights = config_weights(fresh);

@@ -31,6 +31,22 @@ std::optional<std::string> validate_weights(const config& settings, const weight
   return std::nullopt;
 }
 
+std::optional<weight_map> fit_to_stacks(const config& settings, const weight_map& weights) {
+  weight_map fitted;
+  std::uint64_t total = 0;
+  for (const auto& stack : settings.stacks) {
+    auto it = weights.find(stack.name);
+    const std::uint32_t weight =
+        it == weights.end() ? 0 : std::min<std::uint32_t>(it->second, max_stack_weight);
+    fitted[stack.name] = weight;
+    total += weight;
+  }
+  if (total == 0) {
+    return std::nullopt;
+  }
+  return fitted;
+}
+
 weight_map config_weights(const config& settings) {
   weight_map weights;
   for (const auto& stack : settings.stacks) {

@@ -15,6 +15,13 @@ namespace quikedge::server {
 /// all zero.
 std::optional<std::string> validate_weights(const config& settings, const weight_map& weights);
 
+/// Weights from another process (a predecessor, another replica through etcd)
+/// fitted to the stacks configured here: every configured stack named (0 when
+/// the other side did not name it), stacks unknown here dropped, weights capped
+/// at max_stack_weight. nullopt when that leaves every configured stack at 0:
+/// applying it would answer 503 to everything.
+std::optional<weight_map> fit_to_stacks(const config& settings, const weight_map& weights);
+
 /// The config file's weights for every configured stack (0 where unset).
 weight_map config_weights(const config& settings);
 

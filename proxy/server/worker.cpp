@@ -186,6 +186,7 @@ void worker::on_accept(acceptor_slot& slot, const boost::system::error_code& ec,
 }
 
 void worker::serve(acceptor_slot& slot, boost::asio::ip::tcp::socket socket) {
+  metrics_->record_accept();
   const auto limit = static_cast<std::int64_t>(context_.table->settings().limits.max_connections);
   if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= limit) {
     open_connections_.fetch_sub(1, std::memory_order_relaxed);

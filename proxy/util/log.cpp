@@ -39,7 +39,20 @@ void write(log_level level, std::string_view message) {
   std::string line = "quikedge: ";
   line.append(names[static_cast<int>(level)]);
   line.append(": ");
-  line.append(message);
+  // Messages carry text from outside (actors, reasons, addresses, values read
+  // from etcd): a CR or LF in them would forge a log line of its own, so
+  // control characters are written as \xNN.
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      constexpr char hex[] = "0123456789abcdef";
+      line.append("\\x");
+      line.push_back(hex[byte >> 4]);
+      line.push_back(hex[byte & 0xf]);
+    } else {
+      line.push_back(c);
+    }
+  }
   line.push_back('\n');
   // One write(2) per line: lines from several threads never interleave.
   [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());

@@ -198,6 +198,47 @@ TEST_F(admin_security, reload_of_an_invalid_file_changes_nothing) {
   EXPECT_EQ(state.at("weights").at("green").to_number<int>(), 80);
 }
 
+TEST_F(admin_security, a_reload_cannot_move_the_admin_port_or_drop_its_tokens_with_it) {
+  // The port keeps its socket whatever the file says: moving it in the file
+  // (say from 0.0.0.0 to loopback, where tokens are optional) and dropping the
+  // tokens would leave the bound port open to anyone.
+  const auto before = version();
+  {
+    std::ofstream out(proxy_.config_path());
+    out << "workers: 2\n"
+           "listeners: [{ name: http, address: \"127.0.0.1:0\" }]\n"
+           "admin:\n  address: \"127.0.0.1:1\"\n  audit_log: audit.jsonl\n"
+           "stacks:\n  blue: { endpoints: [\""
+        << blue_->address() << "\"] }\n  green: { endpoints: [\"" << green_->address()
+        << "\"] }\nrouting:\n  weights: { blue: 100, green: 0 }\n";
+  }
+  auto refused = call("POST", "/api/v1/reload", "root");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("admin.address cannot change on reload"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(call("PUT", "/api/v1/weights", "", R"({"weights":{"blue":0,"green":100}})").status,
+            401);
+  EXPECT_EQ(version(), before);
+}
+
+TEST_F(admin_security, idle_connections_cannot_take_every_descriptor_or_lock_operators_out) {
+  const double baseline = proxy_.metric("process_open_fds", {});
+  ASSERT_GT(baseline, 0);
+  // 300 connections that never send a byte, each held by the proxy for 30 s if
+  // it let them.
+  std::vector<http_client> idle(300);
+  for (auto& client : idle) {
+    ASSERT_TRUE(client.connect(proxy_.admin_port()));
+  }
+  // Each call's connection makes room by closing the oldest idle one, so the
+  // operator is answered, and the proxy holds at most 128 admin connections.
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/state", "viewer").status, 200);
+  const double open = proxy_.metric("process_open_fds", {});
+  EXPECT_LT(open, baseline + 128 + 8) << "baseline " << baseline;
+  EXPECT_GT(open, baseline + 100) << "the idle connections within the cap stay open";
+}
+
 long number_after(const std::string& text, const std::string& label) {
   std::smatch match;
   if (std::regex_search(text, match, std::regex(label + R"(\s+(\d+))"))) {

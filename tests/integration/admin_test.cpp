@@ -85,6 +85,30 @@ TEST_F(admin, a_stale_if_match_is_409_and_changes_nothing) {
   EXPECT_EQ(versioned_weights(), before);
 }
 
+TEST_F(admin, without_tokens_only_calls_addressed_to_a_loopback_name_are_served) {
+  // DNS rebinding: a page on rebind.example, its name now resolving to
+  // 127.0.0.1, calls the tokenless admin port; the browser sends its own Host.
+  const std::string before = versioned_weights();
+  const std::string body = R"({"weights":{"blue":0,"green":100}})";
+  for (const char* host :
+       {"rebind.example", "rebind.example:9901", "127.0.0.1.evil.example", "[::2]:9901", ""}) {
+    http_client client(proxy.admin_port());
+    auto response = client.request("PUT", "/api/v1/weights",
+                                   {{"Host", host}, {"Content-Type", "application/json"}}, body);
+    EXPECT_EQ(response.status, 403) << host << ": " << response.body;
+    http_client reader(proxy.admin_port());
+    EXPECT_EQ(reader.request("GET", "/api/v1/state", {{"Host", host}}).status, 403) << host;
+  }
+  EXPECT_EQ(versioned_weights(), before);
+  // Probes and metrics stay open to any Host (kubelet, Prometheus by pod IP).
+  http_client probe(proxy.admin_port());
+  EXPECT_EQ(probe.request("GET", "/healthz", {{"Host", "10.1.2.3:9901"}}).status, 200);
+  for (const char* host : {"127.0.0.1", "127.0.0.1:9901", "localhost:9901", "[::1]:9901"}) {
+    http_client client(proxy.admin_port());
+    EXPECT_EQ(client.request("GET", "/api/v1/state", {{"Host", host}}).status, 200) << host;
+  }
+}
+
 TEST_F(admin, accepted_weights_bump_the_version) {
   const auto version = proxy.state().at("version").to_number<std::uint64_t>();
   auto response = proxy.set_weights({{"blue", 30}, {"green", 70}});

@@ -3,6 +3,9 @@
 // on listeners that require one; connections without a valid header are closed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/beast/core/string.hpp>
 
 #include <sstream>
@@ -99,6 +102,36 @@ TEST_F(client_identity, an_untrusted_peer_cannot_forge_forwarded_for) {
 TEST_F(client_identity, a_trusted_peer_keeps_its_forwarded_for) {
   ASSERT_TRUE(start_with("", "trusted_proxies: [\"127.0.0.0/8\"]\n"));
   EXPECT_EQ(seen_forwarded_for(forged_request), "6.6.6.6, 127.0.0.1");
+}
+
+/// The /headers body of a request carrying every other field a client could
+/// forge its address or host with, lower-cased.
+std::string seen_with_forged_identity(std::uint16_t port) {
+  http_client client(port);
+  auto response = client.get("/headers", {{"Forwarded", "for=6.6.6.6;proto=https;host=evil"},
+                                          {"X-Forwarded-Host", "evil.example"},
+                                          {"X-Real-IP", "6.6.6.6"}});
+  EXPECT_EQ(response.status, 200) << response.error;
+  std::string body = response.body;
+  std::transform(body.begin(), body.end(), body.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return body;
+}
+
+TEST_F(client_identity, an_untrusted_peer_cannot_forge_forwarded_host_or_real_ip_either) {
+  ASSERT_TRUE(start_with("", "trusted_proxies: [\"10.0.0.0/8\"]\n"));
+  const auto body = seen_with_forged_identity(port());
+  for (const char* forged : {"forwarded:", "x-forwarded-host", "x-real-ip", "6.6.6.6", "evil"}) {
+    EXPECT_EQ(body.find(forged), std::string::npos) << forged << " in:\n" << body;
+  }
+}
+
+TEST_F(client_identity, a_trusted_peer_keeps_forwarded_host_and_real_ip) {
+  ASSERT_TRUE(start_with("", "trusted_proxies: [\"127.0.0.0/8\"]\n"));
+  const auto body = seen_with_forged_identity(port());
+  EXPECT_NE(body.find("x-forwarded-host: evil.example"), std::string::npos) << body;
+  EXPECT_NE(body.find("x-real-ip: 6.6.6.6"), std::string::npos) << body;
+  EXPECT_NE(body.find("forwarded: for=6.6.6.6"), std::string::npos) << body;
 }
 
 TEST_F(client_identity, proxy_v1_names_the_client) {

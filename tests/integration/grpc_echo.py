@@ -4,7 +4,9 @@ generated code: generic handlers over raw bytes).
   server --name NAME        serves on 127.0.0.1 (a free port), prints "listening on PORT"
   client --port P           calls through the proxy, prints one JSON object
 Methods: /quikedge.Echo/Unary (echo + name), /quikedge.Echo/Stream (COUNT
-messages, COUNT from the request), /quikedge.Echo/Fail (NOT_FOUND)."""
+messages, COUNT from the request), /quikedge.Echo/Fail (NOT_FOUND),
+/quikedge.Echo/Big (as many bytes as the request says).
+  client --big N --size S   instead: N sequential Big calls of S bytes each"""
 import argparse
 import json
 import sys
@@ -29,10 +31,14 @@ def serve(name):
     def fail(request, context):
         context.abort(grpc.StatusCode.NOT_FOUND, "no such thing")
 
+    def big(request, context):
+        return b"x" * int(request.decode())
+
     handlers = {
         "Unary": grpc.unary_unary_rpc_method_handler(unary, identity, identity),
         "Stream": grpc.unary_stream_rpc_method_handler(stream, identity, identity),
         "Fail": grpc.unary_unary_rpc_method_handler(fail, identity, identity),
+        "Big": grpc.unary_unary_rpc_method_handler(big, identity, identity),
     }
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("quikedge.Echo",
@@ -62,6 +68,22 @@ def client(port, count, timeout):
     print(json.dumps(result))
 
 
+def big_calls(port, count, size, timeout):
+    """Sequential calls on one channel: one connection to the proxy, which
+    multiplexes them on its upstream connection. Prints how many came back whole."""
+    whole = 0
+    with grpc.insecure_channel("127.0.0.1:%d" % port) as channel:
+        big = channel.unary_unary("/quikedge.Echo/Big", identity, identity)
+        for _ in range(count):
+            try:
+                if len(big(str(size).encode(), timeout=timeout)) == size:
+                    whole += 1
+            except grpc.RpcError as error:
+                print(json.dumps({"big": whole, "error": error.code().name}))
+                return
+    print(json.dumps({"big": whole}))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["server", "client"])
@@ -69,9 +91,13 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--big", type=int, default=0)
+    parser.add_argument("--size", type=int, default=65536)
     args = parser.parse_args()
     if args.mode == "server":
         serve(args.name)
+    elif args.big > 0:
+        big_calls(args.port, args.big, args.size, args.timeout)
     else:
         client(args.port, args.count, args.timeout)
 

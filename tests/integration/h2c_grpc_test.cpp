@@ -91,6 +91,23 @@ TEST_F(h2c_grpc, unary_and_server_streaming_calls_with_trailers_end_to_end) {
       5s));
 }
 
+TEST_F(h2c_grpc, the_upstream_connection_window_comes_back_for_every_response) {
+  // 320 answers of 64 KiB: 20 MiB through one upstream connection, past its
+  // 16 MiB window. The last bytes of an answer usually arrive together with the
+  // stream's end; if they were not given back to the connection's window then,
+  // it would shrink with every call until the upstream could send nothing more.
+  const auto port = start_server("blue");
+  ASSERT_NE(port, 0);
+  ASSERT_TRUE(start_proxy(
+      "  blue: { endpoints: [\"127.0.0.1:" + std::to_string(port) + "\"], protocol: h2c }\n",
+      "{ blue: 100 }"));
+  const auto result = run_command(
+      {"/usr/bin/python3", source_path("tests/integration/grpc_echo.py"), "client", "--port",
+       std::to_string(proxy.http_port()), "--big", "320", "--size", "65536", "--timeout", "5"},
+      120s);
+  EXPECT_EQ(result.out, "{\"big\": 320}\n") << result.err;
+}
+
 TEST_F(h2c_grpc, calls_split_by_weight_between_two_h2c_stacks) {
   const auto blue = start_server("blue");
   const auto green = start_server("green");

@@ -110,5 +110,40 @@ TEST_F(protocol, expect_continue_gets_100_then_the_echo) {
   EXPECT_TRUE(response.body == body) << "echoed bytes differ";
 }
 
+TEST_F(protocol, http10_expect_continue_gets_no_interim_answer) {
+  // HTTP/1.0 has no 1xx: a 1.0 client would take "100 Continue" for the answer
+  // and read every later response on the connection one behind.
+  http_client client(port());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(
+        client.send("POST /echo HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n"
+                    "Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello"));
+    auto response = client.read_response();
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body, "hello");
+  }
+  EXPECT_EQ(client.unread_bytes(), "");
+}
+
+TEST_F(protocol, a_websocket_handshake_with_a_body_is_refused) {
+  // The bytes after such a head would be neither body nor frames once the
+  // upstream answered 101; no opening handshake has one (RFC 6455 4.1).
+  const std::string upgrade =
+      "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+  for (const std::string framing :
+       {"Content-Length: 100\r\n\r\n", "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"}) {
+    http_client client(port());
+    ASSERT_TRUE(client.send(upgrade + framing));
+    auto response = client.read_response();
+    EXPECT_EQ(response.status, 400) << framing << response.error;
+    EXPECT_TRUE(client.wait_closed(std::chrono::seconds(5))) << framing;
+  }
+  // Without a body (or with an empty one) the same handshake still upgrades.
+  http_client client(port());
+  ASSERT_TRUE(client.send(upgrade + "Content-Length: 0\r\n\r\n"));
+  EXPECT_EQ(client.read_response().status, 101);
+}
+
 }  // namespace
 }  // namespace quikedge::test

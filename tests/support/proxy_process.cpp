@@ -171,9 +171,22 @@ namespace {
 /// Parses `name{a="x",b="y"} value`; false for comments and other shapes.
 bool parse_sample(const std::string& line, std::string& name,
                   std::map<std::string, std::string>& labels, double& value) {
+  if (line.empty() || line[0] == '#') {
+    return false;
+  }
   const auto brace = line.find('{');
   const auto close = line.rfind('}');
-  if (line.empty() || line[0] == '#' || brace == std::string::npos || close < brace) {
+  if (brace == std::string::npos) {  // a sample without labels: "name value"
+    const auto space = line.find(' ');
+    if (space == std::string::npos) {
+      return false;
+    }
+    name = line.substr(0, space);
+    labels.clear();
+    value = std::strtod(line.c_str() + space + 1, nullptr);
+    return true;
+  }
+  if (close == std::string::npos || close < brace) {
     return false;
   }
   name = line.substr(0, brace);

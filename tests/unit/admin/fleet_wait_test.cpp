@@ -76,6 +76,7 @@ class FleetWaitRouter : public ::testing::Test {
 
   void send(http::verb method, const std::string& target, const std::string& body) {
     req = request{method, target, 11};
+    req.set(http::field::host, "127.0.0.1:9901");  // tokenless: loopback names only
     req.set(http::field::content_type, "application/json");
     req.body() = body;
     req.prepare_payload();

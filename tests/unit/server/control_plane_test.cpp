@@ -164,6 +164,36 @@ TEST(ControlPlaneSharedStore, AppliesChangesCommittedElsewhere) {
   EXPECT_EQ(control.table().stacks()[1].weight, 100U);  // published to the workers
 }
 
+TEST(ControlPlaneSharedStore, ChangesFromElsewhereThatLeaveNoStackHereAnyWeightAreNotApplied) {
+  // Another replica with another config, or anyone who can write to etcd: a
+  // stored state that would make this replica answer 503 to everything.
+  boost::asio::io_context io;
+  shared_store store;
+  control_plane control(io, std::make_shared<const config>(test::two_stacks()), store);
+  for (const weight_map& weights :
+       {weight_map{{"blue", 0}, {"green", 0}}, weight_map{{"purple", 5}}, weight_map{}}) {
+    live_state state = control.export_state();
+    state.weights = weights;
+    state.stable_stack = "purple";
+    store.committed_elsewhere(state);
+    EXPECT_EQ(control.weights(), (weight_map{{"blue", 90}, {"green", 10}}));
+    EXPECT_EQ(control.version(), 1U);
+  }
+}
+
+TEST(ControlPlaneSharedStore, ChangesFromElsewhereAreFittedToTheStacksConfiguredHere) {
+  boost::asio::io_context io;
+  shared_store store;
+  control_plane control(io, std::make_shared<const config>(test::two_stacks()), store);
+  live_state state = control.export_state();
+  state.weights = {{"blue", 10}, {"purple", 90}};  // green unnamed, purple unknown here
+  state.stable_stack = "purple";
+  store.committed_elsewhere(state);
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 10}, {"green", 0}}));
+  EXPECT_EQ(control.version(), 2U);
+  EXPECT_NE(control.rollback_target(), std::optional<std::string>("purple"));
+}
+
 TEST(ControlPlaneSharedStore, AStoreThatCannotConfirmChangesNothing) {
   boost::asio::io_context io;
   shared_store store;

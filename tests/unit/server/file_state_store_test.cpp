@@ -179,8 +179,19 @@ TEST(FileStateStore, AdoptedVersionIsTheBaseOfTheNextCommit) {
 TEST(FileStateStore, CorruptFileIsAClearErrorAndStaysUntouched) {
   test::temp_folder folder("qe-store-corrupt");
   const auto path = folder.file("state.json");
-  for (const std::string& text : {std::string("{\"version\": 3, \"weig"), std::string("[1,2,3]"),
-                                  std::string(R"({"version":3,"weights":{"blue":-1}})")}) {
+  // A well-formed document with a value out of range is as unusable as garbage:
+  // a negative or fractional version used to throw out of the loader, and a
+  // proxy holding such a file could not start at all.
+  const std::string weights = R"("weights":{"blue":1},"file_weights":{"blue":1},"changed_by":"x")";
+  for (const std::string& text :
+       {std::string("{\"version\": 3, \"weig"), std::string("[1,2,3]"),
+        std::string(R"({"version":3,"weights":{"blue":-1}})"),
+        R"({"version":-1,"changed_at_ms":1,)" + weights + "}",
+        R"({"version":1.5,"changed_at_ms":1,)" + weights + "}",
+        R"({"version":"7","changed_at_ms":1,)" + weights + "}",
+        R"({"version":3,"changed_at_ms":-5,)" + weights + "}",
+        R"({"version":3,"changed_at_ms":9223372036854775807,)" + weights + "}",
+        R"({"version":3,"changed_at_ms":1e300,)" + weights + "}"}) {
     std::ofstream(path) << text;
     file_state_store store(path);
     auto loaded = store.load();

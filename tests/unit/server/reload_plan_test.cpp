@@ -62,6 +62,36 @@ TEST(ReloadPlan, IoBackendCannotChange) {
   EXPECT_NE(plan.error.find("io_backend cannot change on reload"), std::string::npos);
 }
 
+TEST(ReloadPlan, WhatStartUpBoundOrOpenedCannotChange) {
+  // The admin port keeps its socket: moving it to loopback in the file (where
+  // tokens are optional) and dropping the tokens must not open a public port.
+  const auto running = test::two_stacks(90, 10);
+  auto admin = test::two_stacks(90, 10);
+  admin.admin.bind = {"0.0.0.0", 9901};
+  auto audit = test::two_stacks(90, 10);
+  audit.admin.audit_log = "/tmp/elsewhere.log";
+  auto workers = test::two_stacks(90, 10);
+  workers.workers = running.workers + 3;
+  auto state = test::two_stacks(90, 10);
+  state.state.backend = state_backend::etcd;
+  auto prefix = test::two_stacks(90, 10);
+  prefix.state.etcd.prefix = "/other";
+  for (const auto& [fresh, field] :
+       std::vector<std::pair<config, std::string>>{{admin, "admin.address"},
+                                                   {audit, "admin.audit_log"},
+                                                   {workers, "workers"},
+                                                   {state, "state"},
+                                                   {prefix, "state"}}) {
+    EXPECT_EQ(plan_reload(running, fresh, file_90_10, file_90_10).error,
+              field + " cannot change on reload; restart the proxy or run a binary upgrade");
+  }
+  // Tokens and the body limit are read on every call: they may change.
+  auto tokens = test::two_stacks(90, 10);
+  tokens.admin.tokens.push_back({"ops", role::admin, std::string(64, 'a')});
+  tokens.admin.max_body_bytes = 1024;
+  EXPECT_EQ(plan_reload(running, tokens, file_90_10, file_90_10).error, "");
+}
+
 TEST(ReloadPlan, RefusesAllLiveWeightsZero) {
   const auto running = test::two_stacks(90, 10);
   auto fresh = test::two_stacks(90, 10);

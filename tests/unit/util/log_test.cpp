@@ -50,5 +50,15 @@ TEST_F(LogTest, WritesOneLineWithTheLevel) {
   EXPECT_EQ(out, "quikedge: info: listening on 127.0.0.1:8080\n");
 }
 
+TEST_F(LogTest, ControlCharactersCannotForgeALine) {
+  // An actor or a value read from etcd with CR LF in it stays on its own line.
+  ::unsetenv("QUIKEDGE_LOG_LEVEL");
+  init(log_level::info);
+  ::testing::internal::CaptureStderr();
+  info("set_weights by x\r\nquikedge: error: FAKE\x7f\t");
+  std::string out = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(out, "quikedge: info: set_weights by x\\x0d\\x0aquikedge: error: FAKE\\x7f\\x09\n");
+}
+
 }  // namespace
 }  // namespace quikedge::log
