@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""A plain h2c upstream for the integration tests (python3-h2): every stream is
+answered 200 with --size bytes, the head, the body and the stream's end written
+at once (as a fast server does), as far as the flow-control windows allow.
+Prints "listening on PORT"."""
+import argparse
+import socket
+import threading
+
+import h2.config
+import h2.connection
+import h2.events
+
+
+def serve_connection(sock, size):
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+    conn.initiate_connection()
+    sock.sendall(conn.data_to_send())
+    left = {}  # stream id -> body bytes still to send
+
+    def pump():
+        for sid in list(left):
+            while left[sid] > 0:
+                n = min(conn.local_flow_control_window(sid), conn.max_outbound_frame_size,
+                        left[sid])
+                if n <= 0:
+                    break
+                left[sid] -= n
+                conn.send_data(sid, b"x" * n, end_stream=left[sid] == 0)
+            if left[sid] == 0:
+                del left[sid]
+
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return
+        for event in conn.receive_data(data):
+            if isinstance(event, h2.events.RequestReceived):
+                conn.send_headers(event.stream_id,
+                                  [(":status", "200"), ("content-length", str(size))])
+                left[event.stream_id] = size
+            elif isinstance(event, h2.events.StreamReset):
+                left.pop(event.stream_id, None)
+        pump()
+        sock.sendall(conn.data_to_send())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=65536)
+    args = parser.parse_args()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    print("listening on %d" % listener.getsockname()[1], flush=True)
+    while True:  # until the test stops it (SIGTERM)
+        sock, _ = listener.accept()
+        threading.Thread(target=serve_connection, args=(sock, args.size), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
