@@ -104,7 +104,7 @@ void h2_stream::flush_write() {
 }
 
 long h2_stream::read_data(std::uint8_t* buffer, std::size_t length, std::uint32_t* flags) {
-  if (h2c_) {
+  if (h2c_ && reply_.empty()) {  // an error reply of the proxy's own is in out_
     return read_relayed(buffer, length, flags);
   }
   std::size_t copied = 0;

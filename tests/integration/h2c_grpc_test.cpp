@@ -116,6 +116,22 @@ TEST_F(h2c_grpc, the_upstream_connection_window_comes_back_for_every_response) {
   EXPECT_EQ(result.out, "    320 200:60000\n") << result.err;
 }
 
+TEST_F(h2c_grpc, an_unreachable_h2c_endpoint_is_a_502_with_its_body) {
+  // The proxy's own answer on an h2c stack used to stop after its head: the
+  // client waited for a body that was never framed.
+  const auto closed_port = unused_port();
+  ASSERT_TRUE(start_proxy("  blue: { endpoints: [\"127.0.0.1:" + std::to_string(closed_port) +
+                              "\"], protocol: h2c }\n",
+                          "{ blue: 100 }"));
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = run_command(
+      {"/usr/bin/curl", "-s", "--max-time", "5", "--http2-prior-knowledge", "-w",
+       "|%{http_code}", "http://127.0.0.1:" + std::to_string(proxy.http_port()) + "/"},
+      10s);
+  EXPECT_EQ(result.out, "502 Bad Gateway\n|502") << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);
+}
+
 TEST_F(h2c_grpc, calls_split_by_weight_between_two_h2c_stacks) {
   const auto blue = start_server("blue");
   const auto green = start_server("green");
