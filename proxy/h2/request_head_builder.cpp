@@ -28,8 +28,12 @@ void request_head_builder::add(std::string_view name, std::string_view value) {
       path_.assign(value);
     } else if (name == ":authority") {
       authority_.assign(value);
+    } else if (name == ":scheme") {
+      // Otherwise unused (X-Forwarded-Proto comes from the listener), but for any
+      // other scheme nghttp2 lets a :path through that is not origin-form.
+      bad_scheme_ |= value != "http" && value != "https";
     }
-    return;  // :scheme: the proxy sets X-Forwarded-Proto from the listener
+    return;
   }
   if (name == "host") {
     host_.assign(value);
@@ -59,7 +63,12 @@ int request_head_builder::finish(bool has_body, std::string& out) const {
     return 501;
   }
   const std::string& host = authority_.empty() ? host_ : authority_;
-  if (method_.empty() || path_.empty() || host.empty()) {
+  if (method_.empty() || path_.empty() || host.empty() || bad_scheme_) {
+    return 400;
+  }
+  // Origin-form only (or "*" for OPTIONS), as an HTTP/1 upstream expects: an
+  // absolute-form :path would name a host of its own past :authority.
+  if (path_.front() != '/' && !(path_ == "*" && method_ == "OPTIONS")) {
     return 400;
   }
   out.reserve(out.size() + method_.size() + path_.size() + host.size() + fields_.size() +

@@ -32,6 +32,7 @@ class request_head_builder {
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;  ///< name + value + 32 per field, as SETTINGS_MAX_HEADER_LIST_SIZE counts
   bool too_large_ = false;
+  bool bad_scheme_ = false;  ///< a :scheme other than http or https
   bool has_content_length_ = false;
   std::string method_;
   std::string path_;

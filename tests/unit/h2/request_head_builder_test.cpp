@@ -70,6 +70,30 @@ TEST(RequestHeadBuilder, MissingPseudoHeadersAndConnectAreRefused) {
   EXPECT_EQ(connect.finish(false, head), 501);
 }
 
+TEST(RequestHeadBuilder, OnlyHttpSchemesAndOriginFormPathsAreForwarded) {
+  // With another :scheme nghttp2 does not check :path, and an absolute-form
+  // path would name its own host past :authority.
+  struct case_ {
+    const char* scheme;
+    const char* method;
+    const char* path;
+    int status;
+  };
+  for (const auto& c :
+       {case_{"foo", "GET", "http://internal.example/admin", 400},
+        case_{"foo", "GET", "/fine", 400}, case_{"http", "GET", "relative", 400},
+        case_{"https", "GET", "http://internal.example/", 400}, case_{"https", "GET", "*", 400},
+        case_{"https", "OPTIONS", "*", 0}, case_{"http", "GET", "/ok", 0}}) {
+    std::string head;
+    request_head_builder builder(65536);
+    builder.add(":method", c.method);
+    builder.add(":scheme", c.scheme);
+    builder.add(":authority", "a.example");
+    builder.add(":path", c.path);
+    EXPECT_EQ(builder.finish(false, head), c.status) << c.scheme << " " << c.path;
+  }
+}
+
 TEST(RequestHeadBuilder, HeaderListOverTheLimitIsRefusedAndNotKept) {
   request_head_builder builder(1024);
   builder.add(":method", "GET");
