@@ -12,6 +12,7 @@
 #include "admin/audit_log.hpp"
 #include "demo/demo_upstream.hpp"
 #include "quikedge/config_loader.hpp"
+#include "server/advertised_address.hpp"
 #include "server/control_plane.hpp"
 #include "server/etcd_state_store.hpp"
 #include "server/file_state_store.hpp"
@@ -119,9 +120,15 @@ int run(std::shared_ptr<const quikedge::config> cfg, bool demo) {
   const int inherited_admin =
       quikedge::server::start_serving(control, upgrade_path.empty() ? nullptr : &client, saved_at);
   admin.start(inherited_admin);
-  rollout_runtime.start(admin.bound_address());
+  // What other replicas dial (a follower forwards rollout calls to the leader).
+  const std::string advertised =
+      quikedge::server::advertised_admin_address(admin.bound_address(), *cfg);
+  if (advertised != admin.bound_address()) {
+    std::cout << "quikedge: admin published to other replicas as " << advertised << std::endl;
+  }
+  rollout_runtime.start(advertised);
   if (fleet != nullptr) {
-    fleet->start(admin.bound_address());  // the watch and this replica's registration
+    fleet->start(advertised);  // the watch and this replica's registration
   }
   if (demo) {
     print_demo_help();
