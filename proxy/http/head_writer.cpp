@@ -14,7 +14,17 @@ bool is_hop_by_hop(std::string_view name) {
 
 /// Headers the sender listed in Connection are hop-by-hop too (RFC 9110 7.6.1).
 bool named_by_connection(const message_head& head, std::string_view name) {
-  return !head.connection_raw.empty() && list_contains_token(head.connection_raw, name);
+  if (!head.several_connection_fields) {
+    return !head.connection_raw.empty() && list_contains_token(head.connection_raw, name);
+  }
+  // Several Connection lines form one list (RFC 9110 5.3): a name in any of them
+  // is hop-by-hop, not only one in the last.
+  for (const auto& field : head.headers) {
+    if (iequals(field.name, "connection") && list_contains_token(field.value, name)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void append_header(std::string& out, std::string_view name, std::string_view value) {

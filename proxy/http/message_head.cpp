@@ -146,6 +146,7 @@ parse_status parse_fields(std::string_view rest, const head_limits& limits, mess
       facts.transfer_encoding_seen = true;
       facts.transfer_encoding = value;
     } else if (iequals(name, "connection")) {
+      head.several_connection_fields |= !head.connection_raw.empty();
       head.connection_raw = value;
       head.connection.close |= list_contains_token(value, "close");
       head.connection.keep_alive |= list_contains_token(value, "keep-alive");
@@ -227,6 +228,7 @@ void message_head::reset() {
   has_content_length = false;
   has_host = false;
   absolute_form = false;
+  several_connection_fields = false;
 }
 
 bool message_head::wants_keep_alive() const {

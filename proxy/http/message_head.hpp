@@ -57,6 +57,7 @@ struct message_head {
   std::string_view request_id;      ///< X-Request-Id
   std::string_view forwarded_for;   ///< X-Forwarded-For
   std::string_view connection_raw;  ///< Connection header value (names hop-by-hop headers)
+  bool several_connection_fields = false;  ///< then every Connection line counts, not only the last
 
   void reset();
   /// True when the sender expects the connection to stay open after this message.

@@ -37,6 +37,11 @@ parse_status parse_request_version(std::string_view text, int& minor) {
 /// Checks the request target's form (RFC 9112 3.2) and turns an absolute-form
 /// target into its path (head.target) and authority (head.host).
 parse_status parse_request_target(message_head& head) {
+  if (head.method == "CONNECT") {
+    // A reverse proxy opens no tunnels; forwarded, CONNECT would let an upstream
+    // that is itself a proxy turn a pooled connection into one (501, as HTTP/2).
+    return parse_status::not_implemented;
+  }
   std::string_view target = head.target;
   for (char c : target) {
     auto u = static_cast<unsigned char>(c);

@@ -26,6 +26,16 @@ TEST(UpstreamHead, RemovesHopByHopAndAddsForwardingHeaders) {
             "X-Forwarded-Proto: http\r\nX-Request-Id: 0123\r\n\r\n");
 }
 
+TEST(UpstreamHead, NamesInEveryConnectionLineAreHopByHop) {
+  // Not only the last line: "Connection: X-Hop" then "Connection: keep-alive".
+  std::string out = upstream_head(
+      "GET /p HTTP/1.1\r\nHost: h\r\nConnection: X-Hop\r\nConnection: keep-alive\r\n"
+      "X-Hop: secret\r\nX-Other: o\r\nAccept: */*\r\n\r\n",
+      {"10.0.0.9", false, "0123", "up:80"});
+  EXPECT_EQ(out.find("X-Hop"), std::string::npos) << out;
+  EXPECT_NE(out.find("X-Other: o\r\n"), std::string::npos) << out;
+}
+
 TEST(UpstreamHead, KeepsRequestIdAndAddsHostForHttp10) {
   std::string out = upstream_head("GET / HTTP/1.0\r\nX-Request-Id: mine\r\n\r\n",
                                   {"127.0.0.1", true, "unused", "up:80"});
