@@ -2,6 +2,8 @@
 // state store and published to the workers.
 #include "server/control_plane.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "quikedge/config_loader.hpp"
 #include "server/reload_plan.hpp"
 #include "server/stack_counters.hpp"
@@ -104,6 +106,14 @@ void control_plane::rollback(const std::optional<std::string>& to, const change_
 }
 
 void control_plane::reload(const change_origin& origin, done_fn done) {
+  if (!pending_.empty() || !waiting_reloads_.empty()) {
+    waiting_reloads_.push_back({origin, std::move(done)});
+    return;
+  }
+  reload_now(origin, std::move(done));
+}
+
+void control_plane::reload_now(const change_origin& origin, done_fn done) {
   auto loaded = load_config_file(settings_->source_file);
   if (!loaded.errors.empty()) {
     std::string text;
@@ -115,7 +125,6 @@ void control_plane::reload(const change_origin& origin, done_fn done) {
     return;
   }
   auto fresh = std::make_shared<const config>(std::move(*loaded.value));
-  log::init(fresh->level);
   auto plan = plan_reload(*settings_, *fresh, weights_, file_weights_);
   if (!plan.error.empty()) {
     done({400, plan.error});
@@ -132,6 +141,7 @@ void control_plane::reload(const change_origin& origin, done_fn done) {
     done({400, e.what()});
     return;
   }
+  log::init(fresh->level);  // only once nothing can refuse the file any more
   auto next = prepare(std::move(plan.weights), fresh->routing.websocket.drain_timeout, true);
   next.tls = std::move(fresh_tls);
   next.settings = fresh;
@@ -160,14 +170,25 @@ void control_plane::commit(pending_change next, std::optional<std::uint64_t> exp
                       pending_.pop_front();
                     }
                     done(result);
-                    return;
+                  } else {
+                    try {
+                      install_table(done);
+                    } catch (const std::exception& e) {
+                      done({400, e.what()});
+                    }
                   }
-                  try {
-                    install_table(done);
-                  } catch (const std::exception& e) {
-                    done({400, e.what()});
+                  if (pending_.empty() && !waiting_reloads_.empty()) {
+                    boost::asio::post(control_io_, [this] { resume_reloads(); });
                   }
                 });
+}
+
+void control_plane::resume_reloads() {
+  while (pending_.empty() && !waiting_reloads_.empty()) {
+    auto next = std::move(waiting_reloads_.front());
+    waiting_reloads_.pop_front();
+    reload_now(next.origin, std::move(next.done));
+  }
 }
 
 void control_plane::on_state_committed(const live_state& state, const change_record& change) {

@@ -157,6 +157,17 @@ class control_plane final : public rollout::traffic_control, private state_obser
   /// Local changes being committed, oldest first: a remote store answers
   /// later, in the order it was asked, and may be asked again meanwhile.
   std::deque<pending_change> pending_;
+  /// Reloads asked for while changes were in flight. A reload plans from the
+  /// weights in use (last change wins against the file), so it waits for those
+  /// changes: planned before them, it would commit the old weights after them.
+  struct waiting_reload {
+    change_origin origin;
+    done_fn done;
+  };
+  std::deque<waiting_reload> waiting_reloads_;
+  /// Runs the waiting reloads once nothing is in flight (posted, never nested).
+  void resume_reloads();
+  void reload_now(const change_origin& origin, done_fn done);
 };
 
 }  // namespace quikedge::server

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <fstream>
 
+#include "quikedge/config_loader.hpp"
 #include "server/control_plane.hpp"
 #include "server/file_state_store.hpp"
 #include "unit/server/two_stack_config.hpp"
@@ -221,6 +223,8 @@ class deferred_store final : public state_store {
   std::uint64_t version() const override { return version_; }
   bool available() const override { return true; }
 
+  [[nodiscard]] std::size_t commits_waiting() const { return waiting_.size(); }
+
   /// Answers the oldest commit: stored (notify, then done) or refused with 503.
   void answer_oldest(bool store) {
     auto call = std::move(waiting_.front());
@@ -264,6 +268,37 @@ TEST(ControlPlaneSharedStore, ChangesInFlightTogetherAreAppliedInTheOrderStored)
   EXPECT_EQ(control.version(), 3U);
   io.run();  // the workers' acks (none run here) and timers
   EXPECT_EQ(statuses.size(), 3U);
+}
+
+TEST(ControlPlaneSharedStore, AReloadWaitsForTheChangesInFlightInsteadOfUndoingThem) {
+  // A reload plans from the weights in use; planned while a weight change was
+  // still being stored, it committed the old weights right after the new ones.
+  test::temp_folder folder("qe-reload-race");
+  const auto file = folder.file("quikedge.yaml");
+  std::ofstream(file) << "environment: test\nworkers: 1\n"
+                         "listeners: [{ name: http, address: \"127.0.0.1:0\" }]\n"
+                         "stacks:\n  blue: { endpoints: [\"127.0.0.1:1\"] }\n"
+                         "  green: { endpoints: [\"127.0.0.1:2\"] }\n"
+                         "routing:\n  weights: { blue: 90, green: 10 }\n";
+  auto loaded = load_config_file(file);
+  ASSERT_TRUE(loaded.errors.empty());
+  boost::asio::io_context io;
+  deferred_store store;
+  control_plane control(io, std::make_shared<const config>(std::move(*loaded.value)), store);
+  std::vector<int> statuses;
+  control.set_weights({{"blue", 0}, {"green", 100}}, std::nullopt, {"ops", "local", ""},
+                      "set_weights", [&](change_result r) { statuses.push_back(r.status); });
+  control.reload({"ops", "local", ""}, [&](change_result r) { statuses.push_back(r.status); });
+  EXPECT_EQ(store.commits_waiting(), 1U) << "the reload waits for the change in flight";
+  store.answer_oldest(true);
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 0}, {"green", 100}}));
+  io.poll();  // the reload runs now, on the weights just stored
+  ASSERT_EQ(store.commits_waiting(), 1U);
+  store.answer_oldest(true);
+  // The file's weights did not change: the API's change stays (last change wins).
+  EXPECT_EQ(control.weights(), (weight_map{{"blue", 0}, {"green", 100}}));
+  io.poll();  // the acks; not run(): blue's drain timer would hold it 30 s
+  EXPECT_EQ(statuses, (std::vector<int>{200, 200}));
 }
 
 }  // namespace
