@@ -153,6 +153,12 @@ void h2_session::on_deadline() {
   boost::asio::post(context_.io, [self = shared_from_this()] { self->request_send(); });
 }
 
+void h2_session::headers_timed_out() {
+  // A header block left open blocks every other frame of the connection
+  // (RFC 9113 6.10): nothing can be answered on it any more, so it goes.
+  boost::asio::post(context_.io, [self = shared_from_this()] { self->close_transport(); });
+}
+
 void h2_session::on_shutdown() {
   if (goaway_sent_ || session_ == nullptr || transport_gone_) {
     return;

@@ -40,6 +40,8 @@ class h2_session : public std::enable_shared_from_this<h2_session>, public http:
   void request_send();
 
   void on_deadline() override;
+  /// A stream's header block did not end within timeouts.request_header.
+  void headers_timed_out();
   /// Graceful GOAWAY: streams in flight finish, new ones are refused, then
   /// the connection closes.
   void on_shutdown() override;

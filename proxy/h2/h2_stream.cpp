@@ -19,6 +19,10 @@ h2_stream::h2_stream(std::shared_ptr<h2_session> session, std::int32_t id)
       id_(id),
       builder_(session_->context().table->settings().limits.max_request_header_bytes) {
   session_->context().deadlines.link(*this);
+  // Until its headers end a stream is bounded like an HTTP/1 request head: a
+  // client that opens one and goes silent holds the whole connection (nothing
+  // but its CONTINUATION may come next) and a connection slot.
+  set_deadline(session_->context().table->settings().timeouts.request_header);
 }
 
 h2_stream::~h2_stream() {
@@ -39,6 +43,8 @@ const boost::asio::ip::address& h2_stream::client_address() const {
 }
 
 void h2_stream::on_headers_end(bool end_stream) {
+  headers_ended_ = true;
+  deadline = http::clock::time_point::max();  // the exchange sets its own from here
   body_ended_ = end_stream;
   auto& context = session_->context();
   // A fresh request per stream, as the HTTP/1 codec starts each request.
@@ -219,6 +225,10 @@ void h2_stream::fail_pending(const error_code& ec) {
 void h2_stream::on_deadline() {
   deadline = http::clock::time_point::max();
   timed_out_ = true;
+  if (!headers_ended_) {
+    session_->headers_timed_out();
+    return;
+  }
   if (h2c_) {
     cancel_h2c();  // posted: the sweeper may not see entries freed
     return;

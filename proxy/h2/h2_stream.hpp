@@ -159,6 +159,7 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
   util::byte_buffer staged_;
   bool chunked_upload_ = false;  ///< body bytes are framed chunked for the exchange
   bool started_ = false;         ///< the exchange was started
+  bool headers_ended_ = false;   ///< the request's HEADERS (and CONTINUATIONs) are in
   bool body_ended_ = false;      ///< END_STREAM from the client
   bool head_submitted_ = false;
   bool has_body_provider_ = false;

@@ -212,6 +212,19 @@ def run_malformed(args):
         size = 20000
         sock.sendall(bytes([size >> 16, (size >> 8) & 255, size & 255, 0, 0, 0, 0, 0, 1]) +
                      b"\x00" * size)
+    elif args.kind == "headers_never_end":
+        # HEADERS without END_HEADERS, then silence: the connection can carry
+        # nothing else until a CONTINUATION comes; the header timeout must end it.
+        block = conn.encoder.encode(request_headers(args.port, "/", "GET", []))
+        sock.sendall(bytes([0, 0, len(block), 1, 1, 0, 0, 0, 1]) + block)
+        started = time.time()
+        closed = False
+        while time.time() < deadline:
+            if not pump(sock, conn, streams, deadline):
+                closed = True
+                break
+        print(json.dumps({"closed": closed, "after_seconds": round(time.time() - started, 3)}))
+        return
     elif args.kind == "garbage_hpack":
         # A HEADERS block HPACK cannot decode: COMPRESSION_ERROR.
         block = b"\xff\xff\xff\xff\xff\xff"

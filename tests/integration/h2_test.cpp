@@ -118,6 +118,20 @@ TEST_F(h2, large_upload_and_download_stream_under_flow_control) {
   }
 }
 
+TEST_F(h2, a_header_block_that_never_ends_is_closed_by_the_header_timeout) {
+  proxy_config config;
+  config.top_level_extra = "timeouts: { request_header: 500ms, idle: 60s }\n";
+  ASSERT_TRUE(start_h2(100, 0, config));
+  auto result = h2_client("malformed", {"--kind", "headers_never_end", "--timeout", "10"});
+  EXPECT_TRUE(result.if_contains("closed") && result.at("closed").as_bool())
+      << boost::json::serialize(result);
+  const auto* after = result.if_contains("after_seconds");
+  ASSERT_NE(after, nullptr);
+  EXPECT_LT(after->to_number<double>(), 5.0) << "the idle timeout (60 s) is not what closed it";
+  // Other connections were never held up.
+  EXPECT_EQ(count_in(h2_client("many", {"--count", "10"}), "statuses", "200"), 10);
+}
+
 TEST_F(h2, many_concurrent_streams_against_a_slow_upstream) {
   proxy_config config;
   config.top_level_extra = "limits: { max_concurrent_streams: 100 }\n";
