@@ -204,7 +204,13 @@ done
 
 rss_targets=(quikedge nginx haproxy)
 if [ "$epoll_too" = 1 ]; then rss_targets=(quikedge qe_epoll nginx haproxy); fi
+rss_of() { awk '/VmRSS/ { print $2 }' "/proc/${pid_of[$1]}/status" 2>/dev/null || echo "?"; }
 for name in "${rss_targets[@]}"; do
-  rss=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[$name]}/status" 2>/dev/null || echo "?")
-  echo "RSS after the run: $name ${rss} KiB"
+  echo "RSS after the run: $name $(rss_of "$name") KiB"
+done
+# And once the proxies have been idle a while: what a memory-scaled HPA sees
+# between bursts (quikedge returns free malloc memory after 2 s without traffic).
+sleep "${IDLE_WAIT:-3}"
+for name in "${rss_targets[@]}"; do
+  echo "RSS ${IDLE_WAIT:-3} s later: $name $(rss_of "$name") KiB"
 done
