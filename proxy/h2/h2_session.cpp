@@ -72,10 +72,20 @@ bool h2_session::start_session() {
 }
 
 bool h2_session::receive(const char* data, std::size_t size) {
+  if (too_many_error_resets_) {
+    if (!goaway_sent_) {
+      send_goaway(NGHTTP2_ENHANCE_YOUR_CALM);
+    }
+    return false;
+  }
   in_nghttp2_ = true;
   const auto rv =
       nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(data), size);
   in_nghttp2_ = false;
+  if (too_many_error_resets_ && rv >= 0) {
+    send_goaway(NGHTTP2_ENHANCE_YOUR_CALM);
+    return false;
+  }
   if (rv < 0) {
     // Not a preface, a flood, or a callback failure. Protocol errors that
     // nghttp2 can name (PROTOCOL_ERROR, FRAME_SIZE_ERROR, COMPRESSION_ERROR)
@@ -188,8 +198,31 @@ void h2_session::stream_closed(std::int32_t id, std::uint32_t error_code) {
   }
   auto stream = std::move(it->second);
   streams_.erase(it);
+  // CANCEL is the client's own reset (nghttp2 rate-limits those); other codes on
+  // a stream already sent upstream are resets the client's frames forced.
+  if (error_code != NGHTTP2_NO_ERROR && error_code != NGHTTP2_CANCEL &&
+      stream->exchange_started()) {
+    note_error_reset();
+  }
   stream->on_closed(error_code);
   update_idle_deadline();
+}
+
+void h2_session::note_error_reset() {
+  const auto now = http::clock::now();
+  const auto refill = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - error_reset_refilled_).count() /
+      100);
+  if (refill > 0) {
+    error_reset_tokens_ = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(error_reset_burst, error_reset_tokens_ + refill));
+    error_reset_refilled_ = now;
+  }
+  if (error_reset_tokens_ == 0) {
+    too_many_error_resets_ = true;  // acted on in receive(), outside nghttp2's callbacks
+  } else {
+    --error_reset_tokens_;
+  }
 }
 
 void h2_session::write_started() {

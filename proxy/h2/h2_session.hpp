@@ -86,6 +86,16 @@ class h2_session : public std::enable_shared_from_this<h2_session>, public http:
   bool in_nghttp2_ = false;  ///< inside mem_recv/mem_send: sending is deferred
   bool send_wanted_ = false;
   bool goaway_sent_ = false;
+  /// Streams the proxy had to reset after their exchange started (the client's
+  /// frames broke the stream: a body past its content-length, a window
+  /// overrun): each costs an upstream connection, and nghttp2 1.52 limits only
+  /// the resets a client sends ("MadeYouReset", CVE-2025-8671). A bucket of
+  /// error_reset_burst, refilled at 10 per second; empty: GOAWAY ENHANCE_YOUR_CALM.
+  static constexpr std::uint32_t error_reset_burst = 100;
+  std::uint32_t error_reset_tokens_ = error_reset_burst;
+  http::clock::time_point error_reset_refilled_ = http::clock::now();
+  bool too_many_error_resets_ = false;
+  void note_error_reset();
   bool transport_gone_ = false;
   bool write_pending_ = false;
   std::unordered_map<std::int32_t, std::shared_ptr<h2_stream>> streams_;

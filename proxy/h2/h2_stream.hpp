@@ -113,6 +113,8 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
     deadline = http::clock::now() + from_now;
   }
   [[nodiscard]] bool timed_out() const { return timed_out_ || reset_; }
+  /// The request went to an upstream (its headers ended and routed).
+  [[nodiscard]] bool exchange_started() const { return started_; }
   [[nodiscard]] bool closed() const { return over_; }
   [[nodiscard]] bool exchange_over() const { return over_; }
   [[nodiscard]] bool tls() const;

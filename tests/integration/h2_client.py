@@ -155,6 +155,18 @@ def run_upload(args):
                       "unsent": left}))
 
 
+def frames_of_type(data, kind):
+    """How many whole frames of type `kind` raw server bytes hold."""
+    pos, count = 0, 0
+    while pos + 9 <= len(data):
+        length = int.from_bytes(data[pos:pos + 3], "big")
+        if pos + 9 + length > len(data):
+            break
+        count += 1 if data[pos + 3] == kind else 0
+        pos += 9 + length
+    return count
+
+
 def goaway_code(data):
     """The error code of the last GOAWAY frame in raw server bytes, or None."""
     pos, code = 0, None
@@ -212,6 +224,63 @@ def run_malformed(args):
         size = 20000
         sock.sendall(bytes([size >> 16, (size >> 8) & 255, size & 255, 0, 0, 0, 0, 0, 1]) +
                      b"\x00" * size)
+    elif args.kind == "made_you_reset":
+        # --count streams, each a POST announcing content-length 1 with 2 bytes of
+        # DATA: the proxy must reset every one after sending it upstream.
+        import hpack
+        from hyperframe.frame import DataFrame, HeadersFrame
+        encoder = hpack.Encoder()
+        sid, sent = 1, 0
+        buffered = b""  # everything the proxy sends, for its GOAWAY
+        for i in range(args.count):
+            headers = HeadersFrame(sid)
+            headers.data = encoder.encode(request_headers(args.port, "/", "POST", []) +
+                                          [("content-length", "1")])
+            headers.flags = {"END_HEADERS"}
+            data = DataFrame(sid)
+            data.data = b"xx"
+            try:
+                sock.sendall(headers.serialize() + data.serialize())
+                sent += 1
+                sid += 2
+                if sent % 20 == 0:
+                    # Wait for the resets: streams the proxy has not closed yet
+                    # still count against SETTINGS_MAX_CONCURRENT_STREAMS.
+                    sock.settimeout(0.05)
+                    wait_until = time.time() + args.timeout
+                    while (frames_of_type(buffered, 3) < sent and goaway_code(buffered) is None
+                           and time.time() < wait_until):
+                        try:
+                            chunk = sock.recv(1 << 20)
+                        except socket.timeout:
+                            continue
+                        if not chunk:
+                            break
+                        buffered += chunk
+                    if goaway_code(buffered) is not None:
+                        break
+            except OSError:
+                break
+        goaway, closed = goaway_code(buffered), False
+        sock.settimeout(1.0)
+        end = time.time() + args.timeout
+        while time.time() < end:
+            try:
+                chunk = sock.recv(1 << 20)
+            except socket.timeout:
+                continue
+            except OSError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            buffered += chunk
+            code = goaway_code(buffered)
+            if code is not None:
+                goaway = code
+        print(json.dumps({"sent": sent, "goaway": goaway, "closed": closed}))
+        return
     elif args.kind == "headers_never_end":
         # HEADERS without END_HEADERS, then silence: the connection can carry
         # nothing else until a CONTINUATION comes; the header timeout must end it.

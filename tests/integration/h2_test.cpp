@@ -132,6 +132,20 @@ TEST_F(h2, a_header_block_that_never_ends_is_closed_by_the_header_timeout) {
   EXPECT_EQ(count_in(h2_client("many", {"--count", "10"}), "statuses", "200"), 10);
 }
 
+TEST_F(h2, streams_the_client_forces_the_proxy_to_reset_are_limited) {
+  // "MadeYouReset": each stream announces 1 byte of body and sends 2, so the
+  // proxy resets it after the request went upstream, at the cost of an upstream
+  // connection. nghttp2 limits only resets the client sends; the proxy limits
+  // these itself (a burst of 100, then GOAWAY ENHANCE_YOUR_CALM).
+  ASSERT_TRUE(start_h2(100, 0));
+  auto result =
+      h2_client("malformed", {"--kind", "made_you_reset", "--count", "400", "--timeout", "5"});
+  EXPECT_EQ(number(result, "goaway"), 11) << boost::json::serialize(result);  // ENHANCE_YOUR_CALM
+  EXPECT_TRUE(result.if_contains("closed") && result.at("closed").as_bool())
+      << boost::json::serialize(result);
+  EXPECT_EQ(count_in(h2_client("many", {"--count", "10"}), "statuses", "200"), 10);
+}
+
 TEST_F(h2, many_concurrent_streams_against_a_slow_upstream) {
   proxy_config config;
   config.top_level_extra = "limits: { max_concurrent_streams: 100 }\n";
