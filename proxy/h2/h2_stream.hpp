@@ -63,7 +63,13 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
 
   // The h2c leg (h2_stream_h2c.cpp): a stream routed to a `protocol: h2c`
   // stack is relayed frame by frame to an upstream_session, trailers included.
-  void on_upstream_header(bool trailer, std::string_view name, std::string_view value);
+  /// A field of the upstream's response head, or of its trailers once the
+  /// final head is in.
+  void on_upstream_header(std::string_view name, std::string_view value);
+  /// The end of a HEADERS frame before the final head: an interim (1xx) head is
+  /// dropped, as the HTTP/1 path drops it, and the final one is relayed.
+  void on_upstream_head_frame(bool end_stream);
+  [[nodiscard]] bool has_upstream_head() const { return upstream_head_; }
   void on_upstream_head(bool end_stream);
   void on_upstream_data(std::string_view bytes);
   void on_upstream_end(bool trailers);

@@ -117,7 +117,8 @@ long h2_stream::read_upstream_body(std::uint8_t* buffer, std::size_t length, std
   return static_cast<long>(n);
 }
 
-void h2_stream::on_upstream_header(bool trailer, std::string_view name, std::string_view value) {
+void h2_stream::on_upstream_header(std::string_view name, std::string_view value) {
+  const bool trailer = upstream_head_;
   if (name == "grpc-status") {
     grpc_status_ = grpc_code(value);
   }
@@ -128,6 +129,16 @@ void h2_stream::on_upstream_header(bool trailer, std::string_view name, std::str
   } else if (!connection_specific(name)) {
     upstream_fields_.emplace_back(name, value);
   }
+}
+
+void h2_stream::on_upstream_head_frame(bool end_stream) {
+  if (upstream_status_ >= 100 && upstream_status_ < 200) {
+    // 103 Early Hints and the like: the final head follows in another HEADERS.
+    upstream_fields_.clear();
+    upstream_status_ = 0;
+    return;
+  }
+  on_upstream_head(end_stream);
 }
 
 void h2_stream::on_upstream_head(bool end_stream) {

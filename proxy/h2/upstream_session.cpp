@@ -24,8 +24,7 @@ int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* 
     return 0;
   }
   if (auto* stream = session_of(user_data).find(frame->hd.stream_id)) {
-    stream->on_upstream_header(frame->headers.cat == NGHTTP2_HCAT_HEADERS,
-                               {reinterpret_cast<const char*>(name), name_size},
+    stream->on_upstream_header({reinterpret_cast<const char*>(name), name_size},
                                {reinterpret_cast<const char*>(value), value_size});
   }
   return 0;
@@ -43,9 +42,11 @@ int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data)
   }
   const bool end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
   if (frame->hd.type == NGHTTP2_HEADERS) {
-    if (frame->headers.cat == NGHTTP2_HCAT_RESPONSE) {
-      stream->on_upstream_head(end_stream);
-    } else if (frame->headers.cat == NGHTTP2_HCAT_HEADERS && end_stream) {
+    // After a 1xx nghttp2 files the final head under HCAT_HEADERS, like
+    // trailers: which one it is depends on whether the final head came yet.
+    if (!stream->has_upstream_head()) {
+      stream->on_upstream_head_frame(end_stream);
+    } else if (end_stream) {
       stream->on_upstream_end(true);  // trailers
     }
   } else if (frame->hd.type == NGHTTP2_DATA && end_stream) {

@@ -120,16 +120,35 @@ TEST_F(h2c_grpc, an_unreachable_h2c_endpoint_is_a_502_with_its_body) {
   // The proxy's own answer on an h2c stack used to stop after its head: the
   // client waited for a body that was never framed.
   const auto closed_port = unused_port();
-  ASSERT_TRUE(start_proxy("  blue: { endpoints: [\"127.0.0.1:" + std::to_string(closed_port) +
-                              "\"], protocol: h2c }\n",
-                          "{ blue: 100 }"));
+  ASSERT_TRUE(start_proxy(
+      "  blue: { endpoints: [\"127.0.0.1:" + std::to_string(closed_port) + "\"], protocol: h2c }\n",
+      "{ blue: 100 }"));
   const auto started = std::chrono::steady_clock::now();
-  const auto result = run_command(
-      {"/usr/bin/curl", "-s", "--max-time", "5", "--http2-prior-knowledge", "-w",
-       "|%{http_code}", "http://127.0.0.1:" + std::to_string(proxy.http_port()) + "/"},
-      10s);
+  const auto result =
+      run_command({"/usr/bin/curl", "-s", "--max-time", "5", "--http2-prior-knowledge", "-w",
+                   "|%{http_code}", "http://127.0.0.1:" + std::to_string(proxy.http_port()) + "/"},
+                  10s);
   EXPECT_EQ(result.out, "502 Bad Gateway\n|502") << result.err;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);
+}
+
+TEST_F(h2c_grpc, an_interim_103_from_the_upstream_is_not_taken_for_the_answer) {
+  // The 103 was relayed as the answer, the body after it, and the 200's fields
+  // as trailers.
+  servers_.push_back(std::make_unique<child_process>(
+      std::vector<std::string>{"/usr/bin/python3", source_path("tests/integration/h2c_upstream.py"),
+                               "--size", "1000", "--early-hints"}));
+  const auto line = servers_.back()->wait_for_line("listening on ", deadline_in(20s));
+  ASSERT_TRUE(line);
+  ASSERT_TRUE(start_proxy(
+      "  blue: { endpoints: [\"127.0.0.1:" + line->substr(13) + "\"], protocol: h2c }\n",
+      "{ blue: 100 }"));
+  const auto result = run_command({"/usr/bin/curl", "-s", "-o", "/dev/null", "--max-time", "5",
+                                   "--http2-prior-knowledge", "-w", "%{http_code}:%{size_download}",
+                                   "http://127.0.0.1:" + std::to_string(proxy.http_port()) + "/"},
+                                  10s);
+  EXPECT_EQ(result.out, "200:1000") << result.err;
+  EXPECT_EQ(result.exit_status, 0);
 }
 
 TEST_F(h2c_grpc, calls_split_by_weight_between_two_h2c_stacks) {

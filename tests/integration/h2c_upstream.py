@@ -2,6 +2,7 @@
 """A plain h2c upstream for the integration tests (python3-h2): every stream is
 answered 200 with --size bytes, the head, the body and the stream's end written
 at once (as a fast server does), as far as the flow-control windows allow.
+With --early-hints, a 103 (with a link field) comes before each 200.
 Prints "listening on PORT"."""
 import argparse
 import socket
@@ -12,7 +13,7 @@ import h2.connection
 import h2.events
 
 
-def serve_connection(sock, size):
+def serve_connection(sock, size, early_hints):
     conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
     conn.initiate_connection()
     sock.sendall(conn.data_to_send())
@@ -36,6 +37,9 @@ def serve_connection(sock, size):
             return
         for event in conn.receive_data(data):
             if isinstance(event, h2.events.RequestReceived):
+                if early_hints:
+                    conn.send_headers(event.stream_id,
+                                      [(":status", "103"), ("link", "</a.css>; rel=preload")])
                 conn.send_headers(event.stream_id,
                                   [(":status", "200"), ("content-length", str(size))])
                 left[event.stream_id] = size
@@ -48,6 +52,7 @@ def serve_connection(sock, size):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=65536)
+    parser.add_argument("--early-hints", action="store_true")
     args = parser.parse_args()
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -55,7 +60,7 @@ def main():
     print("listening on %d" % listener.getsockname()[1], flush=True)
     while True:  # until the test stops it (SIGTERM)
         sock, _ = listener.accept()
-        threading.Thread(target=serve_connection, args=(sock, args.size), daemon=True).start()
+        threading.Thread(target=serve_connection, args=(sock, args.size, args.early_hints), daemon=True).start()
 
 
 if __name__ == "__main__":
