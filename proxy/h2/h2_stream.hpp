@@ -60,6 +60,8 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
   long read_data(std::uint8_t* buffer, std::size_t length, std::uint32_t* flags);
 
   void on_deadline() override;
+  /// After END_STREAM went out: ends a request the client is still sending.
+  void stop_open_upload();
 
   // The h2c leg (h2_stream_h2c.cpp): a stream routed to a `protocol: h2c`
   // stack is relayed frame by frame to an upstream_session, trailers included.
@@ -168,6 +170,7 @@ class h2_stream : public std::enable_shared_from_this<h2_stream>, public http::d
   bool chunked_upload_ = false;  ///< body bytes are framed chunked for the exchange
   bool started_ = false;         ///< the exchange was started
   bool headers_ended_ = false;   ///< the request's HEADERS (and CONTINUATIONs) are in
+  bool upload_stopped_ = false;  ///< RST_STREAM(NO_ERROR) asked the client to stop sending
   bool body_ended_ = false;      ///< END_STREAM from the client
   bool head_submitted_ = false;
   bool has_body_provider_ = false;

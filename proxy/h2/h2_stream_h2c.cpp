@@ -219,6 +219,7 @@ long h2_stream::read_relayed(std::uint8_t* buffer, std::size_t length, std::uint
     if (upstream_ended_) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;
       eof_sent_ = true;
+      stop_open_upload();
       if (!trailer_fields_.empty()) {
         std::vector<nghttp2_nv> fields;
         fields.reserve(trailer_fields_.size());

@@ -3,6 +3,7 @@
 // proxy's own error replies a short text response.
 #include <nghttp2/nghttp2.h>
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 
 #include <vector>
 
@@ -135,6 +136,7 @@ long h2_stream::read_data(std::uint8_t* buffer, std::size_t length, std::uint32_
         (decode_chunks_ && chunks_.done())) {
       *flags |= NGHTTP2_DATA_FLAG_EOF;
       eof_sent_ = true;
+      stop_open_upload();
       return static_cast<long>(copied);
     }
   }
@@ -143,6 +145,23 @@ long h2_stream::read_data(std::uint8_t* buffer, std::size_t length, std::uint32_
     return NGHTTP2_ERR_DEFERRED;
   }
   return static_cast<long>(copied);
+}
+
+void h2_stream::stop_open_upload() {
+  if (body_ended_ || upload_stopped_) {
+    return;
+  }
+  // The answer is complete while the client is still sending (a 413, an early
+  // answer): RFC 9113 8.1 lets the server ask it to stop, without error. Else
+  // the stream stays half-open, holding a slot, until the client ends it.
+  upload_stopped_ = true;
+  boost::asio::post(session_->context().io, [self = shared_from_this()] {
+    if (!self->stream_closed_ && !self->session_->transport_gone()) {
+      nghttp2_submit_rst_stream(self->session_->native(), NGHTTP2_FLAG_NONE, self->id_,
+                                NGHTTP2_NO_ERROR);
+      self->session_->request_send();
+    }
+  });
 }
 
 void h2_stream::exchange_done() {

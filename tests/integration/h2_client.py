@@ -281,6 +281,22 @@ def run_malformed(args):
                 goaway = code
         print(json.dumps({"sent": sent, "goaway": goaway, "closed": closed}))
         return
+    elif args.kind == "early_answer":
+        # A POST announcing --bytes of body, of which only 100 are sent: the proxy
+        # answers first (413 over the limit), then must end the open upload with
+        # RST_STREAM(NO_ERROR) instead of leaving the stream half-open.
+        sid = conn.get_next_available_stream_id()
+        conn.send_headers(sid, request_headers(args.port, "/echo", "POST", []) +
+                          [("content-length", str(args.bytes))])
+        conn.send_data(sid, b"x" * 100)
+        sock.sendall(conn.data_to_send())
+        while time.time() < deadline and "reset" not in streams.responses.get(sid, {}):
+            if not pump(sock, conn, streams, deadline):
+                break
+        r = streams.responses.get(sid, {})
+        print(json.dumps({"status": r.get("status", 0), "ended": r.get("ended", False),
+                          "reset": r.get("reset")}))
+        return
     elif args.kind == "headers_never_end":
         # HEADERS without END_HEADERS, then silence: the connection can carry
         # nothing else until a CONTINUATION comes; the header timeout must end it.

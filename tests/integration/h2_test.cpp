@@ -146,6 +146,20 @@ TEST_F(h2, streams_the_client_forces_the_proxy_to_reset_are_limited) {
   EXPECT_EQ(count_in(h2_client("many", {"--count", "10"}), "statuses", "200"), 10);
 }
 
+TEST_F(h2, an_answer_before_the_upload_ends_stops_the_upload_without_error) {
+  // RFC 9113 8.1: after a complete response the server may end the request
+  // with RST_STREAM(NO_ERROR); without it the stream stayed half-open, holding
+  // a slot for as long as the client cared to keep it.
+  proxy_config config;
+  config.top_level_extra = "limits: { max_request_body_bytes: 1000 }\n";
+  ASSERT_TRUE(start_h2(100, 0, config));
+  auto result =
+      h2_client("malformed", {"--kind", "early_answer", "--bytes", "100000", "--timeout", "5"});
+  EXPECT_EQ(number(result, "status"), 413) << boost::json::serialize(result);
+  EXPECT_TRUE(result.at("ended").as_bool()) << boost::json::serialize(result);
+  EXPECT_EQ(number(result, "reset"), 0) << boost::json::serialize(result);  // NO_ERROR
+}
+
 TEST_F(h2, many_concurrent_streams_against_a_slow_upstream) {
   proxy_config config;
   config.top_level_extra = "limits: { max_concurrent_streams: 100 }\n";
