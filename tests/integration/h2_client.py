@@ -83,6 +83,14 @@ def pump(sock, conn, streams, deadline):
     return True
 
 
+def wait_closed(sock, conn, streams, deadline):
+    """Answers the server until it closes the connection (True) or the deadline."""
+    while time.time() < deadline:
+        if not pump(sock, conn, streams, deadline):
+            return True
+    return False
+
+
 def request_headers(port, path, method, extra, repeat=1):
     headers = [(":method", method), (":path", path), (":scheme", "http"),
                (":authority", "127.0.0.1:%d" % port)]
@@ -303,11 +311,7 @@ def run_malformed(args):
         block = conn.encoder.encode(request_headers(args.port, "/", "GET", []))
         sock.sendall(bytes([0, 0, len(block), 1, 1, 0, 0, 0, 1]) + block)
         started = time.time()
-        closed = False
-        while time.time() < deadline:
-            if not pump(sock, conn, streams, deadline):
-                closed = True
-                break
+        closed = wait_closed(sock, conn, streams, deadline)
         print(json.dumps({"closed": closed, "after_seconds": round(time.time() - started, 3)}))
         return
     elif args.kind == "garbage_hpack":
@@ -358,11 +362,7 @@ def run_idle(args):
         if not pump(sock, conn, streams, deadline):
             break
     answered = time.time()
-    closed = False
-    while time.time() < deadline:
-        if not pump(sock, conn, streams, deadline):
-            closed = True
-            break
+    closed = wait_closed(sock, conn, streams, deadline)
     r = streams.responses.get(sid, {})
     print(json.dumps({"status": r.get("status", 0), "goaway": streams.goaway, "closed": closed,
                       "idle_seconds": round(time.time() - answered, 3)}))
