@@ -27,7 +27,7 @@ constexpr std::chrono::milliseconds accept_retry{100};
 class admin_session : public std::enable_shared_from_this<admin_session> {
  public:
   admin_session(boost::asio::ip::tcp::socket socket, admin_router& router, std::size_t body_limit,
-                std::shared_ptr<std::size_t> open_sessions)
+                std::shared_ptr<std::atomic<std::size_t>> open_sessions)
       : stream_(std::move(socket)),
         router_(router),
         body_limit_(body_limit),
@@ -102,7 +102,9 @@ class admin_session : public std::enable_shared_from_this<admin_session> {
   beast::tcp_stream stream_;
   admin_router& router_;
   std::size_t body_limit_;
-  std::shared_ptr<std::size_t> open_sessions_;  ///< shared: sessions may outlive the server
+  std::shared_ptr<std::atomic<std::size_t>>
+      open_sessions_;  ///< shared: sessions may outlive the server; atomic: the last reference to a
+  ///< session may go on a worker thread (a change's ack holds the reply callback)
   bool waiting_ = false;
   std::string client_;
   beast::flat_buffer buffer_;
@@ -117,7 +119,7 @@ admin_server::admin_server(boost::asio::io_context& io, admin_context ctx)
       router_(ctx),
       acceptor_(io),
       retry_timer_(io),
-      open_sessions_(std::make_shared<std::size_t>(0)) {}
+      open_sessions_(std::make_shared<std::atomic<std::size_t>>(0)) {}
 
 void admin_server::start(int inherited_fd) {
   auto endpoint = server::resolve_bind_address(control_.settings().admin.bind);

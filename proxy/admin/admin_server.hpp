@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -42,7 +43,7 @@ class admin_server {
   admin_router router_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
-  std::shared_ptr<std::size_t> open_sessions_;  ///< admin connections open now
+  std::shared_ptr<std::atomic<std::size_t>> open_sessions_;  ///< admin connections open now
   /// Sessions in accept order, to close the oldest waiting one at the cap.
   std::deque<std::weak_ptr<admin_session>> sessions_;
   std::string bound_;
