@@ -197,9 +197,31 @@ struct retry_config {
 /// the rollback target, drain windows) survives a restart.
 enum class state_backend { file, etcd };
 
+/// TLS to the etcd members (`https://` endpoints), and the client certificate
+/// members started with `--client-cert-auth` ask for.
+struct etcd_tls_config {
+  std::string ca;  ///< PEM CA bundle that signs the members' certificates; empty: the system store
+  /// The client certificate and its key; both empty: none is presented. The
+  /// gateway refuses certificates with a CommonName, so this one names its
+  /// holder in other fields (etcd maps a CN onto a user only over gRPC).
+  std::string certificate;
+  std::string private_key;
+  std::string sni;  ///< server name sent and verified; empty: the endpoint's host
+  bool verify = true;
+};
+
 /// The etcd backend: the fleet's shared state lives under `prefix`.
 struct etcd_config {
-  std::vector<address> endpoints;  ///< members' JSON gateways (http:// only)
+  std::vector<address> endpoints;  ///< members' JSON gateways
+  bool use_tls = false;            ///< the endpoints are https:// (all or none)
+  /// Present when the file has `tls:`; https:// without it: the system CA store.
+  std::optional<etcd_tls_config> tls;
+  /// etcd's own authentication (`etcdctl auth enable`): the user quikedge
+  /// authenticates as, and the file its password is read from each time it
+  /// does (a rotated Kubernetes secret is picked up without a restart). Both
+  /// empty: no authentication.
+  std::string username;
+  std::string password_file;
   std::string prefix = "/quikedge/live";
   duration lease_ttl{5000};  ///< replica liveness
   /// Empty in the file: hostname:admin-port, filled in by the loader (for

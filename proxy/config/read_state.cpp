@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "config/read_sections.hpp"
 #include "quikedge/config_loader.hpp"
@@ -24,20 +25,29 @@ void read_endpoints(const field& f, node_reader& r, etcd_config& out) {
     r.fail(f.path, f.path + ": at least one etcd endpoint is required");
     return;
   }
+  std::optional<bool> first_is_tls;
   for (const field& item : *items) {
     std::string text;
     if (!r.read_string(item, text)) {
       continue;
     }
-    if (text.starts_with("https://")) {
-      r.fail(item.path, item.path + ": TLS to etcd is not supported yet; use an http:// endpoint");
+    const bool tls = text.starts_with("https://");
+    if (!tls && !text.starts_with("http://")) {
+      r.fail(item.path, item.path +
+                            ": an etcd endpoint is http://HOST:PORT or https://HOST:PORT, got \"" +
+                            text + "\"");
       continue;
     }
-    if (!text.starts_with("http://")) {
-      r.fail(item.path, item.path + ": an etcd endpoint is http://HOST:PORT, got \"" + text + "\"");
+    // One TLS setting serves every member: a fleet half on TLS would send its
+    // credentials in the clear to the other half.
+    if (first_is_tls && *first_is_tls != tls) {
+      r.fail(item.path, item.path +
+                            ": every etcd endpoint must use the same scheme as the first (" +
+                            (*first_is_tls ? "https" : "http") + "://)");
       continue;
     }
-    std::string rest = text.substr(7);
+    first_is_tls = tls;
+    std::string rest = text.substr(tls ? 8 : 7);
     if (rest.ends_with('/')) {
       rest.pop_back();
     }
@@ -49,16 +59,52 @@ void read_endpoints(const field& f, node_reader& r, etcd_config& out) {
     }
     out.endpoints.push_back(*parsed);
   }
+  out.use_tls = first_is_tls.value_or(false);
 }
 
-void read_etcd(const field& f, node_reader& r, etcd_config& out) {
-  auto entries = r.map_entries(f.value, f.path, {"endpoints", "prefix", "lease_ttl", "replica_id"});
+void read_etcd_tls(const field& f, read_context& ctx, std::optional<etcd_tls_config>& tls) {
+  node_reader& r = ctx.reader;
+  auto entries =
+      r.map_entries(f.value, f.path, {"ca", "certificate", "private_key", "sni", "verify"});
+  if (!entries) {
+    return;
+  }
+  etcd_tls_config& out = tls.emplace();
+  for (const field& e : *entries) {
+    if (e.key == "ca" || e.key == "certificate" || e.key == "private_key") {
+      std::string& file = e.key == "ca"            ? out.ca
+                          : e.key == "certificate" ? out.certificate
+                                                   : out.private_key;
+      if (r.read_string(e, file)) {
+        file = ctx.resolve(file);
+      }
+    } else if (e.key == "sni") {
+      r.read_string(e, out.sni);
+    } else if (e.key == "verify") {
+      r.read_bool(e, out.verify);
+    }
+  }
+}
+
+void read_etcd(const field& f, read_context& ctx, etcd_config& out) {
+  node_reader& r = ctx.reader;
+  auto entries = r.map_entries(
+      f.value, f.path,
+      {"endpoints", "prefix", "lease_ttl", "replica_id", "tls", "username", "password_file"});
   if (!entries) {
     return;
   }
   for (const field& e : *entries) {
     if (e.key == "endpoints") {
       read_endpoints(e, r, out);
+    } else if (e.key == "tls") {
+      read_etcd_tls(e, ctx, out.tls);
+    } else if (e.key == "username") {
+      r.read_string(e, out.username);
+    } else if (e.key == "password_file") {
+      if (r.read_string(e, out.password_file)) {
+        out.password_file = ctx.resolve(out.password_file);
+      }
     } else if (e.key == "prefix") {
       std::string prefix;
       if (!r.read_string(e, prefix)) {
@@ -108,7 +154,7 @@ void read_state(const field& f, read_context& ctx, config& out) {
         out.state.file = ctx.resolve(out.state.file);
       }
     } else if (e.key == "etcd") {
-      read_etcd(e, r, out.state.etcd);
+      read_etcd(e, ctx, out.state.etcd);
     }
   }
   if (out.state.backend != state_backend::etcd || !out.state.etcd.endpoints.empty()) {

@@ -240,6 +240,9 @@ void validate_values(const config& cfg, const source_map& where, error_list& err
     validate_stack(s, report);
   }
   validate_routing(cfg, report);
+  if (cfg.state.backend == state_backend::etcd) {
+    validate_etcd_access(cfg.state.etcd, report);
+  }
   check_positive(report, "timeouts.connect", cfg.timeouts.connect);
   check_positive(report, "timeouts.request_header", cfg.timeouts.request_header);
   check_positive(report, "timeouts.idle", cfg.timeouts.idle);

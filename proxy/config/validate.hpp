@@ -35,8 +35,19 @@ void validate_tls(const tls_config& tls, const std::string& path, reporter& repo
 void validate_upstream_tls(const upstream_tls_config& tls, const std::string& path,
                            reporter& report);
 
+/// How many PEM certificates `file` holds (0 when none parse or it cannot be read).
+int count_certificates(const std::string& file);
+
 /// Reports at `path` when `file` is empty or cannot be read; true when it can.
 bool check_readable(reporter& report, const std::string& path, const std::string& file);
+
+/// Parses `pair`'s certificate and key and checks that the key belongs to the
+/// certificate; reports at `path`.certificate and `path`.private_key.
+void check_pair(reporter& report, const std::string& path, const tls_certificate_config& pair);
+
+/// Meaning layer of `state.etcd` beyond its shape: the TLS files, the client
+/// pair, the user and its password file.
+void validate_etcd_access(const etcd_config& etcd, reporter& report);
 
 /// "app.example.com" or "*.example.com" (a wildcard only as the whole first label).
 bool is_server_name(std::string_view name);

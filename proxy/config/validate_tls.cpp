@@ -56,30 +56,6 @@ int no_passphrase(char*, int, int, void*) {
   return 0;
 }
 
-/// Parses both files and checks that the key belongs to the certificate.
-void check_pair(reporter& report, const std::string& path, const tls_certificate_config& pair) {
-  std::unique_ptr<BIO, bio_free> cert_in(BIO_new_file(pair.certificate.c_str(), "r"));
-  std::unique_ptr<X509, x509_free> cert(
-      cert_in ? PEM_read_bio_X509(cert_in.get(), nullptr, no_passphrase, nullptr) : nullptr);
-  std::unique_ptr<BIO, bio_free> key_in(BIO_new_file(pair.private_key.c_str(), "r"));
-  std::unique_ptr<EVP_PKEY, pkey_free> key(
-      key_in ? PEM_read_bio_PrivateKey(key_in.get(), nullptr, no_passphrase, nullptr) : nullptr);
-  ERR_clear_error();  // the queue is per thread; leave it clean for the next user
-  if (!cert) {
-    report.at_value(path + ".certificate", "no PEM certificate in " + in_quotes(pair.certificate));
-  }
-  if (!key) {
-    report.at_value(path + ".private_key", "no PEM private key in " + in_quotes(pair.private_key) +
-                                               " (encrypted keys are not supported)");
-  }
-  if (cert && key && X509_check_private_key(cert.get(), key.get()) != 1) {
-    ERR_clear_error();
-    report.at_value(path + ".private_key", "the key in " + in_quotes(pair.private_key) +
-                                               " does not match the certificate " +
-                                               in_quotes(pair.certificate));
-  }
-}
-
 /// The staple must be a DER OCSP response that says "successful": a file from
 /// the wrong tool (PEM, a request) would otherwise be stapled and make strict
 /// clients fail the handshake.
@@ -134,6 +110,29 @@ bool check_readable(reporter& report, const std::string& path, const std::string
     return false;
   }
   return true;
+}
+
+void check_pair(reporter& report, const std::string& path, const tls_certificate_config& pair) {
+  std::unique_ptr<BIO, bio_free> cert_in(BIO_new_file(pair.certificate.c_str(), "r"));
+  std::unique_ptr<X509, x509_free> cert(
+      cert_in ? PEM_read_bio_X509(cert_in.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  std::unique_ptr<BIO, bio_free> key_in(BIO_new_file(pair.private_key.c_str(), "r"));
+  std::unique_ptr<EVP_PKEY, pkey_free> key(
+      key_in ? PEM_read_bio_PrivateKey(key_in.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  ERR_clear_error();  // the queue is per thread; leave it clean for the next user
+  if (!cert) {
+    report.at_value(path + ".certificate", "no PEM certificate in " + in_quotes(pair.certificate));
+  }
+  if (!key) {
+    report.at_value(path + ".private_key", "no PEM private key in " + in_quotes(pair.private_key) +
+                                               " (encrypted keys are not supported)");
+  }
+  if (cert && key && X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    report.at_value(path + ".private_key", "the key in " + in_quotes(pair.private_key) +
+                                               " does not match the certificate " +
+                                               in_quotes(pair.certificate));
+  }
 }
 
 namespace {

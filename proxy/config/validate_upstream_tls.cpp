@@ -8,9 +8,7 @@
 #include "config/validate.hpp"
 
 namespace quikedge::config_detail {
-namespace {
 
-/// How many PEM certificates `file` holds (0 when none parse).
 int count_certificates(const std::string& file) {
   BIO* in = BIO_new_file(file.c_str(), "r");
   if (in == nullptr) {
@@ -26,8 +24,6 @@ int count_certificates(const std::string& file) {
   ERR_clear_error();  // the last read always fails (end of file)
   return count;
 }
-
-}  // namespace
 
 void validate_upstream_tls(const upstream_tls_config& tls, const std::string& path,
                            reporter& report) {

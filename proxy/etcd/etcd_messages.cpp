@@ -190,6 +190,9 @@ bool read_watch_result(const json::object& answer, watch_message& out) {
   }
   out.created = read_bool(r, "created");
   out.canceled = read_bool(r, "canceled");
+  if (const json::value* reason = r.if_contains("cancel_reason"); reason && reason->is_string()) {
+    out.cancel_reason = std::string(reason->as_string());
+  }
   const json::value* events = r.if_contains("events");
   if (events == nullptr) {
     return true;
@@ -345,6 +348,18 @@ std::optional<lease_result> parse_lease(std::string_view text, gateway_error* er
     return read_header(*o, out.header) && read_int(*o, "ID", out.id) &&
            read_int(*o, "TTL", out.ttl);
   });
+}
+
+std::optional<std::string> parse_token(std::string_view text, gateway_error* error) {
+  auto got = parse_answer<std::string>(text, error, [](const json::object& o, std::string& out) {
+    const json::value* token = o.if_contains("token");
+    if (token == nullptr || !token->is_string() || token->as_string().empty()) {
+      return false;
+    }
+    out = std::string(token->as_string());
+    return true;
+  });
+  return got;
 }
 
 std::optional<watch_message> parse_watch_line(std::string_view text, gateway_error* error) {

@@ -64,6 +64,7 @@ struct watch_message {
   bool created = false;
   bool canceled = false;
   std::int64_t compact_revision = 0;  ///< >0: the start revision was compacted away
+  std::string cancel_reason;          ///< e.g. "... etcdserver: invalid auth token"
   std::vector<watch_event> events;
 };
 
@@ -106,6 +107,8 @@ struct watch_message {
                                                                gateway_error* error);
 /// Grant answers are flat; keep-alive answers are wrapped in "result".
 [[nodiscard]] std::optional<lease_result> parse_lease(std::string_view json, gateway_error* error);
+/// The token of a POST /v3/auth/authenticate answer.
+[[nodiscard]] std::optional<std::string> parse_token(std::string_view json, gateway_error* error);
 [[nodiscard]] std::optional<watch_message> parse_watch_line(std::string_view json,
                                                             gateway_error* error);
 

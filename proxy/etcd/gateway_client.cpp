@@ -1,10 +1,15 @@
-// One call at a time: connect if needed, write, read, and on a member's failure
-// close, move to the next member and try again while attempts remain.
+// One call at a time: connect (and shake hands) if needed, authenticate if the
+// member's token is unknown, write, read, and on a member's failure close,
+// move to the next member and try again while attempts remain.
 #include "etcd/gateway_client.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "etcd/etcd_messages.hpp"
+#include "util/log.hpp"
 
 namespace quikedge::etcd {
 namespace {
@@ -18,13 +23,26 @@ bool member_unavailable(unsigned status) {
   return status == 502 || status == 503 || status == 504;
 }
 
+/// A failure of quikedge's own side (an unreadable password file) in the
+/// gateway's error shape, so callers report it like any etcd error.
+std::string local_error(const std::string& why) {
+  boost::json::object o;
+  o["error"] = why;
+  o["message"] = why;
+  o["code"] = 16;  // unauthenticated
+  return boost::json::serialize(o);
+}
+
 }  // namespace
 
-gateway_client::gateway_client(boost::asio::io_context& io, std::vector<address> members,
-                               std::chrono::milliseconds call_timeout)
-    : resolver_(io), stream_(io), members_(std::move(members)), call_timeout_(call_timeout) {
+gateway_client::gateway_client(boost::asio::io_context& io, access_ptr how,
+                               std::vector<address> members, std::chrono::milliseconds call_timeout)
+    : io_(io), access_(std::move(how)), members_(std::move(members)), call_timeout_(call_timeout) {
   if (members_.empty()) {
     throw std::invalid_argument("etcd: no endpoints");
+  }
+  if (!access_) {
+    access_ = std::make_shared<access>();
   }
 }
 
@@ -55,55 +73,66 @@ void gateway_client::start_next() {
 }
 
 void gateway_client::attempt() {
-  if (connected_) {
-    send();
+  if (!connected_) {
+    open();
     return;
   }
-  const address& target = members_[member_index_];
-  stream_.expires_after(call_timeout_);
-  resolver_.async_resolve(
-      target.host, std::to_string(target.port),
-      [self = shared_from_this(), gen = generation_](
-          const boost::system::error_code& ec,
-          boost::asio::ip::tcp::resolver::results_type results) {
-        if (gen != self->generation_) {
-          return;
-        }
-        if (ec) {
-          self->fail_attempt(ec);
-          return;
-        }
-        self->stream_.async_connect(
-            results, [self, gen](const boost::system::error_code& connect_ec,
-                                 const boost::asio::ip::tcp::endpoint&) {
-              if (gen != self->generation_) {
-                return;
-              }
-              if (connect_ec) {
-                self->fail_attempt(connect_ec);
-                return;
-              }
-              self->stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true));
-              self->connected_ = true;
-              self->send();
-            });
-      });
+  const std::string* token = access_->token_for(member());
+  if (access_->authenticates() && token == nullptr) {
+    authenticate();
+    return;
+  }
+  const pending& c = queue_.front();
+  send(phase::calling, c.path, c.body, token);
 }
 
-void gateway_client::send() {
-  const pending& c = queue_.front();
+void gateway_client::open() {
+  stream_ = std::make_shared<member_stream>(io_, access_, member());
+  stream_->async_open(call_timeout_, [self = shared_from_this(), gen = generation_](
+                                         const boost::system::error_code& ec, std::string why) {
+    if (gen != self->generation_) {
+      return;
+    }
+    if (ec) {
+      self->note_failure(why);
+      self->fail_attempt(ec);
+      return;
+    }
+    self->connected_ = true;
+    self->attempt();
+  });
+}
+
+void gateway_client::authenticate() {
+  std::string why;
+  auto body = access_->authenticate_request(why);
+  if (!body) {
+    note_failure(why);
+    finish({}, 401, local_error(why));
+    return;
+  }
+  send(phase::authenticating, "/v3/auth/authenticate", *body, nullptr);
+}
+
+void gateway_client::send(phase what, const std::string& path, const std::string& body,
+                          const std::string* token) {
+  phase_ = what;
   request_ = {};
   request_.method(http::verb::post);
-  request_.target(c.path);
+  request_.target(path);
   request_.version(11);
-  request_.set(http::field::host, members_[member_index_].to_string());
+  request_.set(http::field::host, member().to_string());
   request_.set(http::field::content_type, "application/json");
+  sent_token_ = token != nullptr ? *token : std::string();
+  if (!sent_token_.empty()) {
+    request_.set(http::field::authorization, sent_token_);  // etcd takes the bare token
+  }
   request_.keep_alive(true);
-  request_.body() = c.body;
+  request_.body() = body;
   request_.prepare_payload();
-  stream_.expires_after(call_timeout_);
-  http::async_write(stream_, request_,
-                    [self = shared_from_this(), gen = generation_](
+  stream_->tcp().expires_after(call_timeout_);
+  http::async_write(*stream_, request_,
+                    [self = shared_from_this(), gen = generation_, stream = stream_](
                         const boost::system::error_code& ec, std::size_t) {
                       if (gen != self->generation_) {
                         return;
@@ -114,13 +143,13 @@ void gateway_client::send() {
                       }
                       self->parser_.emplace();
                       self->parser_->body_limit(answer_limit);
-                      http::async_read(
-                          self->stream_, self->buffer_, *self->parser_,
-                          [self, gen](const boost::system::error_code& read_ec, std::size_t) {
-                            if (gen == self->generation_) {
-                              self->on_read(read_ec);
-                            }
-                          });
+                      http::async_read(*stream, self->buffer_, *self->parser_,
+                                       [self, gen, stream](const boost::system::error_code& read_ec,
+                                                           std::size_t) {
+                                         if (gen == self->generation_) {
+                                           self->on_read(read_ec);
+                                         }
+                                       });
                     });
 }
 
@@ -138,7 +167,43 @@ void gateway_client::on_read(const boost::system::error_code& ec) {
     fail_attempt(boost::asio::error::try_again);
     return;
   }
-  finish({}, status, std::move(answer.body()));
+  if (phase_ == phase::authenticating) {
+    on_authenticated(status, std::move(answer.body()));
+  } else {
+    on_called(status, std::move(answer.body()));
+  }
+}
+
+void gateway_client::on_authenticated(unsigned status, std::string body) {
+  if (authentication_off(status, body)) {
+    access_->remember(member(), "");
+  } else {
+    gateway_error error;
+    auto token = status == 200 ? parse_token(body, &error) : std::nullopt;
+    if (!token) {
+      // A wrong password or an unknown user: every member would say the same,
+      // so the call fails with etcd's own words.
+      note_failure("etcd refused to authenticate " + access_->username() + ": " +
+                   (error.message.empty() ? body.substr(0, 200) : error.message));
+      finish({}, status == 200 ? 502 : status, std::move(body));
+      return;
+    }
+    access_->remember(member(), std::move(*token));
+  }
+  attempt();
+}
+
+void gateway_client::on_called(unsigned status, std::string body) {
+  pending& c = queue_.front();
+  if (access_->authenticates() && token_refused(status, body, !sent_token_.empty()) &&
+      !c.authenticated_again) {
+    c.authenticated_again = true;
+    access_->forget(member(), sent_token_);
+    attempt();
+    return;
+  }
+  last_failure_.clear();
+  finish({}, status, std::move(body));
 }
 
 void gateway_client::fail_attempt(const boost::system::error_code& ec) {
@@ -155,6 +220,15 @@ void gateway_client::fail_attempt(const boost::system::error_code& ec) {
   finish(ec, 0, {});
 }
 
+void gateway_client::note_failure(const std::string& why) {
+  // A handshake or a login that fails fails on every retry: one line for each
+  // new reason, not one per attempt.
+  if (why != last_failure_) {
+    log::warn("etcd: " + why);
+    last_failure_ = why;
+  }
+}
+
 void gateway_client::finish(const boost::system::error_code& ec, unsigned status,
                             std::string body) {
   if (queue_.empty()) {
@@ -169,9 +243,10 @@ void gateway_client::finish(const boost::system::error_code& ec, unsigned status
 }
 
 void gateway_client::drop_connection() {
-  boost::system::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  if (stream_) {
+    stream_->close();
+    stream_.reset();  // handlers still running hold their own reference
+  }
   buffer_.clear();
   connected_ = false;
 }

@@ -16,80 +16,144 @@ constexpr std::size_t line_limit = 16 * 1024 * 1024;
 
 }  // namespace
 
-watch_stream::watch_stream(boost::asio::io_context& io, address member, std::string key,
-                           bool whole_prefix, handlers h)
-    : resolver_(io),
-      stream_(io),
+watch_stream::watch_stream(boost::asio::io_context& io, access_ptr how, address member,
+                           std::string key, bool whole_prefix, handlers h)
+    : io_(io),
+      access_(how ? std::move(how) : std::make_shared<access>()),
       member_(std::move(member)),
       key_(std::move(key)),
       whole_prefix_(whole_prefix),
       handlers_(std::move(h)) {}
 
 void watch_stream::start(std::int64_t start_revision, std::chrono::milliseconds connect_timeout) {
+  start_revision_ = start_revision;
+  stream_ = std::make_shared<member_stream>(io_, access_, member_);
+  stream_->async_open(connect_timeout, [self = shared_from_this()](
+                                           const boost::system::error_code& ec, std::string why) {
+    if (ec) {
+      self->broken(why);
+      return;
+    }
+    const std::string* token = self->access_->token_for(self->member_);
+    if (self->access_->authenticates() && token == nullptr) {
+      self->authenticate();
+      return;
+    }
+    self->token_ = token != nullptr ? *token : std::string();
+    self->send_watch();
+  });
+}
+
+void watch_stream::authenticate() {
+  std::string why;
+  auto body = access_->authenticate_request(why);
+  if (!body) {
+    broken(why);
+    return;
+  }
+  request_ = {};
+  request_.method(http::verb::post);
+  request_.target("/v3/auth/authenticate");
+  request_.version(11);
+  request_.set(http::field::host, member_.to_string());
+  request_.set(http::field::content_type, "application/json");
+  request_.keep_alive(true);
+  request_.body() = std::move(*body);
+  request_.prepare_payload();
+  http::async_write(
+      *stream_, request_,
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+        if (ec) {
+          self->broken("write: " + ec.message());
+          return;
+        }
+        self->login_parser_.emplace();
+        self->login_parser_->body_limit(64 * 1024);
+        http::async_read(
+            *self->stream_, self->buffer_, *self->login_parser_,
+            [self](const boost::system::error_code& r_ec, std::size_t) {
+              if (r_ec) {
+                self->broken("read: " + r_ec.message());
+                return;
+              }
+              const auto& answer = self->login_parser_->get();
+              const unsigned status = answer.result_int();
+              if (authentication_off(status, answer.body())) {
+                self->access_->remember(self->member_, "");
+                self->token_.clear();
+              } else {
+                gateway_error error;
+                auto token = status == 200 ? parse_token(answer.body(), &error) : std::nullopt;
+                if (!token) {
+                  self->broken("etcd refused to authenticate " + self->access_->username() + ": " +
+                               (error.message.empty() ? std::to_string(status) : error.message));
+                  return;
+                }
+                self->access_->remember(self->member_, *token);
+                self->token_ = std::move(*token);
+              }
+              if (!answer.keep_alive()) {
+                self->broken("the member closed the connection after authenticating");
+                return;
+              }
+              self->send_watch();
+            });
+      });
+}
+
+void watch_stream::send_watch() {
+  request_ = {};
   request_.method(http::verb::post);
   request_.target("/v3/watch");
   request_.version(11);
   request_.set(http::field::host, member_.to_string());
   request_.set(http::field::content_type, "application/json");
-  request_.body() = watch_request(key_, whole_prefix_, start_revision);
+  if (!token_.empty()) {
+    request_.set(http::field::authorization, token_);
+  }
+  request_.body() = watch_request(key_, whole_prefix_, start_revision_);
   request_.prepare_payload();
-  stream_.expires_after(connect_timeout);
-  resolver_.async_resolve(
-      member_.host, std::to_string(member_.port),
-      [self = shared_from_this()](const boost::system::error_code& ec,
-                                  boost::asio::ip::tcp::resolver::results_type results) {
-        if (ec) {
-          self->broken("resolve " + self->member_.host + ": " + ec.message());
+  http::async_write(
+      *stream_, request_,
+      [self = shared_from_this()](const boost::system::error_code& w_ec, std::size_t) {
+        if (w_ec) {
+          self->broken("write: " + w_ec.message());
           return;
         }
-        self->stream_.async_connect(results, [self](const boost::system::error_code& c_ec,
-                                                    const boost::asio::ip::tcp::endpoint&) {
-          if (c_ec) {
-            self->broken("connect " + self->member_.to_string() + ": " + c_ec.message());
-            return;
-          }
-          http::async_write(
-              self->stream_, self->request_,
-              [self](const boost::system::error_code& w_ec, std::size_t) {
-                if (w_ec) {
-                  self->broken("write: " + w_ec.message());
-                  return;
-                }
-                self->parser_.emplace();
-                self->parser_->body_limit(boost::none);
-                http::async_read_header(
-                    self->stream_, self->buffer_, *self->parser_,
-                    [self](const boost::system::error_code& h_ec, std::size_t) {
-                      if (h_ec) {
-                        self->broken("read: " + h_ec.message());
-                        return;
-                      }
-                      if (self->parser_->get().result_int() != 200) {
-                        self->broken("watch answered " +
-                                     std::to_string(self->parser_->get().result_int()));
-                        return;
-                      }
-                      self->stream_.expires_never();
-                      self->read_more();
-                    });
-              });
-        });
+        self->parser_.emplace();
+        self->parser_->body_limit(boost::none);
+        http::async_read_header(*self->stream_, self->buffer_, *self->parser_,
+                                [self](const boost::system::error_code& h_ec, std::size_t) {
+                                  if (h_ec) {
+                                    self->broken("read: " + h_ec.message());
+                                    return;
+                                  }
+                                  const unsigned status = self->parser_->get().result_int();
+                                  if (status != 200) {
+                                    if (token_refused(status, {}, !self->token_.empty())) {
+                                      self->access_->forget(self->member_, self->token_);
+                                    }
+                                    self->broken("watch answered " + std::to_string(status));
+                                    return;
+                                  }
+                                  self->stream_->tcp().expires_never();
+                                  self->read_more();
+                                });
       });
 }
 
 void watch_stream::stop() {
   stopped_ = true;
-  boost::system::error_code ignored;
-  resolver_.cancel();
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  if (stream_) {
+    stream_->close();
+  }
 }
 
 void watch_stream::read_more() {
   auto& body = parser_->get().body();
   body.data = chunk_.data();
   body.size = chunk_.size();
-  http::async_read_some(stream_, buffer_, *parser_,
+  http::async_read_some(*stream_, buffer_, *parser_,
                         [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                           if (ec == http::error::need_buffer) {
                             ec = {};  // the chunk is full: a normal step of an endless body
@@ -129,9 +193,16 @@ void watch_stream::deliver_lines() {
     }
     handlers_.on_message(*message);
     if (message->canceled) {
+      const std::string& reason = message->cancel_reason;
+      if (reason.find("auth token") != std::string::npos ||
+          reason.find("user name is empty") != std::string::npos ||
+          (token_.empty() && reason.find("permission denied") != std::string::npos)) {
+        access_->forget(member_, token_);  // the next start authenticates again
+      }
       broken(message->compact_revision > 0
                  ? "compacted at revision " + std::to_string(message->compact_revision)
-                 : "watch canceled");
+             : reason.empty() ? "watch canceled"
+                              : "watch canceled: " + reason);
       return;
     }
   }

@@ -32,9 +32,9 @@ std::chrono::system_clock::time_point from_ms(std::int64_t ms) {
 }  // namespace
 
 etcd_replica_registry::etcd_replica_registry(boost::asio::io_context& io, const config& settings,
-                                             reachability_fn reachable)
-    : client_(
-          std::make_shared<etcd::gateway_client>(io, settings.state.etcd.endpoints, call_timeout)),
+                                             etcd::access_ptr access, reachability_fn reachable)
+    : client_(std::make_shared<etcd::gateway_client>(io, std::move(access),
+                                                     settings.state.etcd.endpoints, call_timeout)),
       timer_(io),
       prefix_(settings.state.etcd.prefix + "/replicas/"),
       id_(settings.state.etcd.replica_id),

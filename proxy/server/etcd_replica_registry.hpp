@@ -28,7 +28,7 @@ class etcd_replica_registry {
   using reachability_fn = std::function<void(bool up, const std::string& why)>;
 
   etcd_replica_registry(boost::asio::io_context& io, const config& settings,
-                        reachability_fn reachable);
+                        etcd::access_ptr access, reachability_fn reachable);
 
   /// `address`: this replica's admin address as bound.
   void start(std::uint64_t applied_version, std::string address);

@@ -37,7 +37,8 @@ etcd_rollout_leadership::etcd_rollout_leadership(boost::asio::io_context& io,
     : io_(io),
       hooks_(std::move(h)),
       members_(settings.state.etcd.endpoints),
-      client_(std::make_shared<etcd::gateway_client>(io, members_, call_timeout)),
+      access_(etcd::make_access(settings.state.etcd)),
+      client_(std::make_shared<etcd::gateway_client>(io, access_, members_, call_timeout)),
       timer_(io),
       id_(settings.state.etcd.replica_id),
       rollout_prefix_(settings.state.etcd.prefix + "/rollout/"),
@@ -73,8 +74,8 @@ void etcd_rollout_leadership::stop() {
   // next replica campaigns on its next beat. The control loop is stopping, so
   // this runs on a loop of its own, bounded.
   boost::asio::io_context private_io{1};
-  auto resign =
-      std::make_shared<etcd::gateway_client>(private_io, members_, std::chrono::milliseconds(300));
+  auto resign = std::make_shared<etcd::gateway_client>(private_io, access_, members_,
+                                                       std::chrono::milliseconds(300));
   bool done = false;
   resign->call("/v3/lease/revoke", etcd::lease_id_request(lease_),
                [&done](const boost::system::error_code&, unsigned, std::string) { done = true; });

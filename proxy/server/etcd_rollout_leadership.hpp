@@ -96,6 +96,7 @@ class etcd_rollout_leadership final : public rollout::rollout_persistence,
   boost::asio::io_context& io_;
   hooks hooks_;
   std::vector<address> members_;
+  etcd::access_ptr access_;
   std::shared_ptr<etcd::gateway_client> client_;
   boost::asio::steady_timer timer_;
   std::string id_;

@@ -21,10 +21,11 @@ struct answer {
 };
 
 /// One POST through a fresh client on `io`, run to completion.
-answer call_once(boost::asio::io_context& io, const std::vector<address>& members,
-                 const std::string& path, const std::string& body) {
+answer call_once(boost::asio::io_context& io, const etcd::access_ptr& access,
+                 const std::vector<address>& members, const std::string& path,
+                 const std::string& body) {
   answer out;
-  auto client = std::make_shared<etcd::gateway_client>(io, members, attempt_timeout);
+  auto client = std::make_shared<etcd::gateway_client>(io, access, members, attempt_timeout);
   client->call(path, body,
                [&out](const boost::system::error_code& ec, unsigned status, std::string text) {
                  out = {ec, status, std::move(text)};
@@ -63,7 +64,7 @@ load_result etcd_state_store::load() {
   }
   for (int attempt = 1;; ++attempt) {
     std::string why;
-    auto read = call_once(io, members_, "/v3/kv/range", etcd::range_request(key_, false));
+    auto read = call_once(io, access_, members_, "/v3/kv/range", etcd::range_request(key_, false));
     etcd::gateway_error error;
     auto range = read.ec ? std::nullopt : etcd::parse_range(read.body, &error);
     if (range && !range->kvs.empty()) {
@@ -93,7 +94,7 @@ load_result etcd_state_store::load() {
       // weights become version 1 (unless another replica got there first).
       live_state first = first_state_;
       first.changed_at = std::chrono::system_clock::now();
-      auto put = call_once(io, members_, "/v3/kv/txn",
+      auto put = call_once(io, access_, members_, "/v3/kv/txn",
                            etcd::compare_and_put_request(key_, first.to_json(), 0));
       auto txn = put.ec ? std::nullopt : etcd::parse_txn(put.body, &error);
       if (txn && txn->succeeded) {

@@ -34,13 +34,15 @@ struct etcd_state_store::pending_commit {
 etcd_state_store::etcd_state_store(boost::asio::io_context& io, const config& settings)
     : io_(io),
       members_(settings.state.etcd.endpoints),
+      access_(etcd::make_access(settings.state.etcd)),
       key_(settings.state.etcd.prefix + "/state"),
       prefix_(settings.state.etcd.prefix),
-      client_(std::make_shared<etcd::gateway_client>(io, members_, call_timeout)),
-      read_client_(std::make_shared<etcd::gateway_client>(io, members_, call_timeout)),
+      client_(std::make_shared<etcd::gateway_client>(io, access_, members_, call_timeout)),
+      read_client_(std::make_shared<etcd::gateway_client>(io, access_, members_, call_timeout)),
       watch_retry_(io),
       check_timer_(io),
-      registry_(io, settings, [this](bool up, const std::string& why) { set_up(up, why); }) {
+      registry_(io, settings, access_,
+                [this](bool up, const std::string& why) { set_up(up, why); }) {
   first_state_.version = 1;
   first_state_.weights = config_weights(settings);
   first_state_.file_weights = first_state_.weights;

@@ -101,6 +101,7 @@ class etcd_state_store final : public state_store {
 
   boost::asio::io_context& io_;
   std::vector<address> members_;
+  etcd::access_ptr access_;  ///< TLS and tokens, shared by the clients, the watch and the registry
   std::string key_;
   std::string prefix_;
   std::shared_ptr<etcd::gateway_client> client_;  ///< commits: one call at a time, in order

@@ -27,8 +27,8 @@ void etcd_state_store::open_watch() {
   etcd::watch_stream::handlers h;
   h.on_message = [this](const etcd::watch_message& m) { on_watch_message(m); };
   h.on_broken = [this](const std::string& why) { on_watch_broken(why); };
-  watch_ =
-      std::make_shared<etcd::watch_stream>(io_, members_[watch_member_], key_, false, std::move(h));
+  watch_ = std::make_shared<etcd::watch_stream>(io_, access_, members_[watch_member_], key_, false,
+                                                std::move(h));
   const std::int64_t from = std::max(applied_revision_, read_revision_) + 1;
   watched_revision_ = std::max(watched_revision_, from - 1);
   watch_->start(from, watch_connect_timeout);

@@ -22,6 +22,17 @@ bool same_listeners(const config& running, const config& fresh) {
 }
 
 /// The first setting fixed at start-up that differs, by its config path.
+// The files are named, not read: the password file is read again at every
+// authentication, but the TLS files only when the process starts.
+bool same_etcd_tls(const std::optional<etcd_tls_config>& a,
+                   const std::optional<etcd_tls_config>& b) {
+  if (!a || !b) {
+    return a.has_value() == b.has_value();
+  }
+  return a->ca == b->ca && a->certificate == b->certificate && a->private_key == b->private_key &&
+         a->sni == b->sni && a->verify == b->verify;
+}
+
 std::optional<std::string> fixed_at_start_up_changed(const config& running, const config& fresh) {
   if (running.admin.bind != fresh.admin.bind) {
     return "admin.address";
@@ -36,7 +47,9 @@ std::optional<std::string> fixed_at_start_up_changed(const config& running, cons
   const auto& b = fresh.state;
   if (a.backend != b.backend || a.file != b.file || a.etcd.endpoints != b.etcd.endpoints ||
       a.etcd.prefix != b.etcd.prefix || a.etcd.lease_ttl != b.etcd.lease_ttl ||
-      a.etcd.replica_id != b.etcd.replica_id) {
+      a.etcd.replica_id != b.etcd.replica_id || a.etcd.use_tls != b.etcd.use_tls ||
+      !same_etcd_tls(a.etcd.tls, b.etcd.tls) || a.etcd.username != b.etcd.username ||
+      a.etcd.password_file != b.etcd.password_file) {
     return "state";
   }
   return std::nullopt;

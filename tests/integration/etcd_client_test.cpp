@@ -42,7 +42,7 @@ class EtcdClientTest : public ::testing::Test {
 
   std::shared_ptr<gateway_client> client_for(std::vector<address> members,
                                              std::chrono::milliseconds timeout = 1000ms) {
-    return std::make_shared<gateway_client>(io_, std::move(members), timeout);
+    return std::make_shared<gateway_client>(io_, nullptr, std::move(members), timeout);
   }
 
   std::shared_ptr<gateway_client> client_on(int member) {
@@ -131,7 +131,7 @@ TEST_F(EtcdClientTest, WatchSeesWritesThroughOtherMembersInOrder) {
   std::vector<etcd::watch_event> events;
   bool created = false;
   auto watch = std::make_shared<etcd::watch_stream>(
-      io_, cluster_->endpoints()[1], "/quikedge/w/", true,
+      io_, nullptr, cluster_->endpoints()[1], "/quikedge/w/", true,
       etcd::watch_stream::handlers{
           [&](const etcd::watch_message& m) {
             created = created || m.created;
@@ -168,7 +168,8 @@ TEST_F(EtcdClientTest, WatchResumesOnAnotherMemberFromTheLastRevision) {
                                    events.insert(events.end(), m.events.begin(), m.events.end());
                                  },
                                  [&](const std::string& why) { broke = why; }};
-  auto first = std::make_shared<etcd::watch_stream>(io_, cluster_->endpoints()[0], "/q/", true, h);
+  auto first =
+      std::make_shared<etcd::watch_stream>(io_, nullptr, cluster_->endpoints()[0], "/q/", true, h);
   first->start(0, 2000ms);
   ASSERT_TRUE(run_until([&] { return created; }));
   auto writer = client_for({cluster_->endpoints()[1], cluster_->endpoints()[2]});
@@ -182,7 +183,7 @@ TEST_F(EtcdClientTest, WatchResumesOnAnotherMemberFromTheLastRevision) {
   put(*writer, "/q/c", "3");
 
   auto resumed =
-      std::make_shared<etcd::watch_stream>(io_, cluster_->endpoints()[1], "/q/", true, h);
+      std::make_shared<etcd::watch_stream>(io_, nullptr, cluster_->endpoints()[1], "/q/", true, h);
   resumed->start(seen + 1, 2000ms);
   ASSERT_TRUE(run_until([&] { return events.size() == 3; })) << events.size();
   EXPECT_EQ(events[1].kv.key, "/q/b");
@@ -202,7 +203,7 @@ TEST_F(EtcdClientTest, CompactedStartRevisionIsReported) {
   std::optional<std::string> broke;
   std::int64_t compact_revision = 0;
   auto watch = std::make_shared<etcd::watch_stream>(
-      io_, cluster_->endpoints()[0], "/c/", true,
+      io_, nullptr, cluster_->endpoints()[0], "/c/", true,
       etcd::watch_stream::handlers{
           [&](const etcd::watch_message& m) { compact_revision = m.compact_revision; },
           [&](const std::string& why) { broke = why; }});

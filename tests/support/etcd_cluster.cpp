@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "support/eventually.hpp"
@@ -14,8 +16,10 @@ namespace {
 
 constexpr const char* etcd_binary = "/usr/bin/etcd";
 
-std::string loopback_url(std::uint16_t port) {
-  return "http://127.0.0.1:" + std::to_string(port);
+constexpr const char* etcdctl_binary = "/usr/bin/etcdctl";
+
+std::string loopback_url(std::uint16_t port, const char* scheme = "http") {
+  return std::string(scheme) + "://127.0.0.1:" + std::to_string(port);
 }
 
 }  // namespace
@@ -24,7 +28,7 @@ bool etcd_available() {
   return ::access(etcd_binary, X_OK) == 0;
 }
 
-etcd_cluster::etcd_cluster(int count) {
+etcd_cluster::etcd_cluster(int count, std::optional<etcd_tls_files> tls) : tls_(std::move(tls)) {
   static int clusters = 0;
   dir_ = std::filesystem::temp_directory_path() /
          ("quikedge-etcd-" + std::to_string(::getpid()) + "-" + std::to_string(++clusters));
@@ -66,9 +70,9 @@ void etcd_cluster::launch(int index) {
       "--data-dir",
       (dir_ / m.name).string(),
       "--listen-client-urls",
-      loopback_url(m.client_port),
+      loopback_url(m.client_port, tls_ ? "https" : "http"),
       "--advertise-client-urls",
-      loopback_url(m.client_port),
+      loopback_url(m.client_port, tls_ ? "https" : "http"),
       "--listen-peer-urls",
       loopback_url(m.peer_port),
       "--initial-advertise-peer-urls",
@@ -91,6 +95,13 @@ void etcd_cluster::launch(int index) {
       "--logger",
       "zap",
   };
+  if (tls_) {
+    argv.insert(argv.end(), {"--cert-file", tls_->certificate.string(), "--key-file",
+                             tls_->private_key.string(), "--trusted-ca-file", tls_->ca.string()});
+    if (!tls_->client_certificate.empty()) {
+      argv.emplace_back("--client-cert-auth");
+    }
+  }
   m.process = std::make_unique<child_process>(child_process::options{argv, {}});
   m.started_once = true;
 }
@@ -159,12 +170,76 @@ bool etcd_cluster::answers(int member) const {
   if (!members_.at(member).process) {
     return false;
   }
-  http_client client;
-  if (!client.connect(members_[member].client_port, std::chrono::seconds(1))) {
-    return false;
+  auto [status, body] = call(member, "/v3/maintenance/status", "{}", std::chrono::seconds(1));
+  return status == 200 && body.find("\"leader\"") != std::string::npos;
+}
+
+std::pair<int, std::string> etcd_cluster::call(int member, const std::string& path,
+                                               const std::string& body,
+                                               std::chrono::milliseconds timeout) const {
+  if (!tls_) {
+    http_client client;
+    if (!client.connect(members_.at(member).client_port, timeout)) {
+      return {0, {}};
+    }
+    auto res = client.post(path, body, {}, timeout);
+    return {res.status, res.body};
   }
-  auto res = client.post("/v3/maintenance/status", "{}", {}, std::chrono::seconds(1));
-  return res.status == 200 && res.body.find("\"leader\"") != std::string::npos;
+  // The test's own HTTP client is plain; curl speaks TLS with the client pair.
+  std::vector<std::string> argv = {"/usr/bin/curl",
+                                   "-s",
+                                   "--max-time",
+                                   std::to_string(std::max<long>(1, timeout.count() / 1000)),
+                                   "--cacert",
+                                   tls_->ca.string(),
+                                   "-w",
+                                   "\n%{http_code}"};
+  if (!tls_->client_certificate.empty()) {
+    argv.insert(argv.end(),
+                {"--cert", tls_->client_certificate.string(), "--key", tls_->client_key.string()});
+  }
+  argv.insert(argv.end(),
+              {"-d", body, loopback_url(members_.at(member).client_port, "https") + path});
+  auto result = run_command(argv, timeout + std::chrono::seconds(2));
+  auto last = result.out.rfind('\n');
+  if (last == std::string::npos) {
+    return {0, {}};
+  }
+  return {std::atoi(result.out.c_str() + last + 1), result.out.substr(0, last)};
+}
+
+void etcd_cluster::etcdctl(const std::vector<std::string>& args) const {
+  std::string endpoints;
+  for (const auto& m : members_) {
+    endpoints +=
+        (endpoints.empty() ? "" : ",") + loopback_url(m.client_port, tls_ ? "https" : "http");
+  }
+  std::vector<std::string> argv = {etcdctl_binary, "--endpoints", endpoints, "--user",
+                                   "root:root-test-password"};
+  if (tls_) {
+    argv.insert(argv.end(), {"--cacert", tls_->ca.string()});
+    if (!tls_->client_certificate.empty()) {
+      argv.insert(argv.end(), {"--cert", tls_->client_certificate.string(), "--key",
+                               tls_->client_key.string()});
+    }
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto result = run_command(argv, std::chrono::seconds(20));
+  if (result.exit_status != 0) {
+    throw std::runtime_error("etcdctl " + args.front() + " failed: " + result.out + result.err);
+  }
+}
+
+void etcd_cluster::enable_auth(const std::string& user, const std::string& password,
+                               const std::string& prefix) {
+  // Before `auth enable` the --user flag is ignored; after it, root signs in.
+  etcdctl({"user", "add", "root:root-test-password"});
+  etcdctl({"user", "grant-role", "root", "root"});
+  etcdctl({"user", "add", user + ":" + password});
+  etcdctl({"role", "add", user + "-role"});
+  etcdctl({"role", "grant-permission", user + "-role", "--prefix=true", "readwrite", prefix});
+  etcdctl({"user", "grant-role", user, user + "-role"});
+  etcdctl({"auth", "enable"});
 }
 
 int etcd_cluster::leader() const {
@@ -172,19 +247,15 @@ int etcd_cluster::leader() const {
     if (!members_[i].process) {
       continue;
     }
-    http_client client;
-    if (!client.connect(members_[i].client_port, std::chrono::seconds(1))) {
-      continue;
-    }
-    auto res = client.post("/v3/maintenance/status", "{}", {}, std::chrono::seconds(1));
-    auto member_at = res.body.find("\"member_id\":\"");
-    auto leader_at = res.body.find("\"leader\":\"");
-    if (res.status != 200 || member_at == std::string::npos || leader_at == std::string::npos) {
+    auto [status, body] = call(i, "/v3/maintenance/status", "{}", std::chrono::seconds(1));
+    auto member_at = body.find("\"member_id\":\"");
+    auto leader_at = body.find("\"leader\":\"");
+    if (status != 200 || member_at == std::string::npos || leader_at == std::string::npos) {
       continue;
     }
     auto value = [&](std::size_t at, std::size_t skip) {
       auto begin = at + skip;
-      return res.body.substr(begin, res.body.find('"', begin) - begin);
+      return body.substr(begin, body.find('"', begin) - begin);
     };
     if (value(member_at, 13) == value(leader_at, 10)) {
       return i;
@@ -194,11 +265,7 @@ int etcd_cluster::leader() const {
 }
 
 std::string etcd_cluster::post(int member, const std::string& path, const std::string& body) const {
-  http_client client;
-  if (!client.connect(members_.at(member).client_port, std::chrono::seconds(2))) {
-    return {};
-  }
-  return client.post(path, body, {}, std::chrono::seconds(5)).body;
+  return call(member, path, body, std::chrono::seconds(5)).second;
 }
 
 }  // namespace quikedge::test

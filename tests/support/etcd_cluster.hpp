@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "quikedge/config.hpp"
@@ -18,11 +20,22 @@ namespace quikedge::test {
 /// True when the etcd binary is installed (tests skip with a message otherwise).
 bool etcd_available();
 
+/// A cluster serving its clients over TLS (peers stay plain on loopback):
+/// the members' pair, the CA that signed it, and, when `client_certificate` is
+/// set, `--client-cert-auth` with the client pair the cluster's own calls use.
+struct etcd_tls_files {
+  std::filesystem::path ca;
+  std::filesystem::path certificate;
+  std::filesystem::path private_key;
+  std::filesystem::path client_certificate;
+  std::filesystem::path client_key;
+};
+
 class etcd_cluster {
  public:
   /// Starts `members` members and waits until every one answers. Throws
   /// std::runtime_error with the members' output when they do not within 30 s.
-  explicit etcd_cluster(int members = 3);
+  explicit etcd_cluster(int members = 3, std::optional<etcd_tls_files> tls = std::nullopt);
   ~etcd_cluster();
 
   etcd_cluster(const etcd_cluster&) = delete;
@@ -33,6 +46,13 @@ class etcd_cluster {
   [[nodiscard]] std::vector<address> endpoints() const;
   /// "127.0.0.1:P1,127.0.0.1:P2,..." as the proxy's config and flags spell it.
   [[nodiscard]] std::string endpoint_list() const;
+  /// "http" or "https".
+  [[nodiscard]] std::string scheme() const { return tls_ ? "https" : "http"; }
+
+  /// Turns on etcd's authentication with etcdctl: a root user, and `user`
+  /// allowed to read and write the keys under `prefix` only. Throws with
+  /// etcdctl's output when a step fails.
+  void enable_auth(const std::string& user, const std::string& password, const std::string& prefix);
 
   /// SIGKILL, reaped; its data stays for start().
   void kill(int member);
@@ -64,6 +84,13 @@ class etcd_cluster {
 
   void launch(int index);
   void wait_answers(int index);
+  /// POSTs through curl (TLS clusters) or the plain test client; the answer's
+  /// status (0: none) and body.
+  std::pair<int, std::string> call(int member, const std::string& path, const std::string& body,
+                                   std::chrono::milliseconds timeout) const;
+  void etcdctl(const std::vector<std::string>& args) const;
+
+  std::optional<etcd_tls_files> tls_;
 
   std::filesystem::path dir_;
   std::string initial_cluster_;

@@ -33,16 +33,18 @@ test_ca::test_ca(std::filesystem::path directory) : directory_(std::move(directo
 }
 
 certificate_files test_ca::issue(const std::string& stem, const std::string& subject,
-                                 const std::vector<std::string>& names) const {
+                                 const std::vector<std::string>& names,
+                                 const std::string& extended_key_usage) const {
   certificate_files files{directory_ / (stem + ".crt"), directory_ / (stem + ".key"), {}};
   const auto csr = directory_ / (stem + ".csr");
   const auto extensions = directory_ / (stem + ".ext");
   {
     std::ofstream out(extensions);
     out << "basicConstraints=critical,CA:FALSE\nkeyUsage=digitalSignature\n"
-        << "extendedKeyUsage=serverAuth\n";
+        << "extendedKeyUsage=" << extended_key_usage << "\n";
     for (std::size_t i = 0; i < names.size(); ++i) {
-      out << (i == 0 ? "subjectAltName=" : ",") << "DNS:" << names[i];
+      out << (i == 0 ? "subjectAltName=" : ",") << (names[i].starts_with("IP:") ? "" : "DNS:")
+          << names[i];
     }
     out << "\n";
   }

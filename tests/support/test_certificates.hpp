@@ -24,9 +24,12 @@ class test_ca {
   [[nodiscard]] std::filesystem::path certificate() const { return directory_ / "ca.crt"; }
 
   /// Writes STEM.crt and STEM.key: subject `subject` ("/CN=app.quikapp.test/O=v1"),
-  /// subjectAltName DNS `names` (none: no SAN). Throws when openssl fails.
+  /// subjectAltName `names` (DNS names, or "IP:127.0.0.1"; none: no SAN), for
+  /// `extended_key_usage` ("serverAuth", "clientAuth" or both, comma-separated).
+  /// Throws when openssl fails.
   certificate_files issue(const std::string& stem, const std::string& subject,
-                          const std::vector<std::string>& names) const;
+                          const std::vector<std::string>& names,
+                          const std::string& extended_key_usage = "serverAuth") const;
 
   /// A DER OCSP response from this CA saying `files`' certificate is good, as
   /// STEM.ocsp (openssl ocsp as client, then as responder over an index file).

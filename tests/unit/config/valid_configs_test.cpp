@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -157,6 +158,39 @@ TEST(ValidConfigs, FleetEtcdStatesItsStore) {
   // Left empty in the file: hostname:admin-port, so replicas on one host differ.
   EXPECT_TRUE(cfg.state.etcd.replica_id.ends_with(":9901")) << cfg.state.etcd.replica_id;
   EXPECT_GT(cfg.state.etcd.replica_id.size(), 5U);
+}
+
+TEST(ValidConfigs, EtcdOverTlsWithAUserReadsEverySetting) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("quikedge-etcd-cfg-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "etcd-password") << "secret\n";
+  auto loaded = load_config_text(
+      "stacks: { blue: { endpoints: [\"127.0.0.1:1\"] } }\n"
+      "routing: { weights: { blue: 100 } }\n"
+      "listeners: [ { name: http, address: \"127.0.0.1:0\" } ]\n"
+      "state:\n"
+      "  backend: etcd\n"
+      "  etcd:\n"
+      "    endpoints: [\"https://etcd-0.etcd:2379\", \"https://10.0.0.6:2379/\"]\n"
+      "    tls: { sni: etcd.internal, verify: false }\n"
+      "    username: quikedge\n"
+      "    password_file: " +
+          (dir / "etcd-password").string() + "\n",
+      "inline.yaml");
+  fs::remove_all(dir);
+  ASSERT_TRUE(loaded.errors.empty()) << loaded.errors.front().to_string();
+  const etcd_config& etcd = loaded.value->state.etcd;
+  EXPECT_TRUE(etcd.use_tls);
+  ASSERT_EQ(etcd.endpoints.size(), 2U);
+  EXPECT_EQ(etcd.endpoints[0], (address{"etcd-0.etcd", 2379}));
+  EXPECT_EQ(etcd.endpoints[1], (address{"10.0.0.6", 2379}));
+  ASSERT_TRUE(etcd.tls);
+  EXPECT_EQ(etcd.tls->sni, "etcd.internal");
+  EXPECT_FALSE(etcd.tls->verify);
+  EXPECT_TRUE(etcd.tls->ca.empty());  // the system store
+  EXPECT_EQ(etcd.username, "quikedge");
+  EXPECT_EQ(etcd.password_file, (dir / "etcd-password").string());
 }
 
 TEST(ValidConfigs, StateDefaultsToTheFileBackend) {

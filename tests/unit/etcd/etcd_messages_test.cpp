@@ -117,6 +117,29 @@ TEST(EtcdMessages, WatchLines) {
   EXPECT_EQ(compacted->compact_revision, 3);
 }
 
+TEST(EtcdMessages, AuthenticateAnswersAndCancelReasons) {
+  // etcd 3.4's own words, as its gateway spells them.
+  EXPECT_EQ(parse_token(R"({"header":{"revision":"1"},"token":"doQzWDQpAoyXRhyL.16"})", nullptr),
+            "doQzWDQpAoyXRhyL.16");
+  gateway_error error;
+  EXPECT_FALSE(parse_token(R"({"error":"etcdserver: authentication failed, invalid user ID or )"
+                           R"(password","message":"etcdserver: authentication failed, invalid )"
+                           R"(user ID or password","code":3})",
+                           &error));
+  EXPECT_EQ(error.code, 3);
+  EXPECT_NE(error.message.find("invalid user ID or password"), std::string::npos);
+  EXPECT_FALSE(parse_token(R"({"header":{},"token":""})", nullptr));
+  EXPECT_FALSE(parse_token(R"({"header":{},"token":7})", nullptr));
+
+  auto refused = parse_watch_line(
+      R"({"result":{"header":{"revision":"1"},"watch_id":"-1","created":true,"canceled":true,)"
+      R"("cancel_reason":"rpc error: code = Unauthenticated desc = etcdserver: invalid auth token"}})",
+      nullptr);
+  ASSERT_TRUE(refused);
+  EXPECT_TRUE(refused->canceled);
+  EXPECT_NE(refused->cancel_reason.find("invalid auth token"), std::string::npos);
+}
+
 TEST(EtcdMessages, CompareAndPutBody) {
   auto body = json::parse(compare_and_put_request("/q/state", "{}", 41, 7)).as_object();
   const auto& compare = body.at("compare").as_array().at(0).as_object();

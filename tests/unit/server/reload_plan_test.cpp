@@ -76,12 +76,20 @@ TEST(ReloadPlan, WhatStartUpBoundOrOpenedCannotChange) {
   state.state.backend = state_backend::etcd;
   auto prefix = test::two_stacks(90, 10);
   prefix.state.etcd.prefix = "/other";
+  // The TLS files and the credentials of etcd are opened at start: a reload
+  // that names others says so rather than keep the old ones quietly.
+  auto etcd_tls = test::two_stacks(90, 10);
+  etcd_tls.state.etcd.tls = etcd_tls_config{"/etc/quikedge/etcd-ca.pem", "", "", "", true};
+  auto etcd_user = test::two_stacks(90, 10);
+  etcd_user.state.etcd.password_file = "/run/secrets/other";
   for (const auto& [fresh, field] :
        std::vector<std::pair<config, std::string>>{{admin, "admin.address"},
                                                    {audit, "admin.audit_log"},
                                                    {workers, "workers"},
                                                    {state, "state"},
-                                                   {prefix, "state"}}) {
+                                                   {prefix, "state"},
+                                                   {etcd_tls, "state"},
+                                                   {etcd_user, "state"}}) {
     EXPECT_EQ(plan_reload(running, fresh, file_90_10, file_90_10).error,
               field + " cannot change on reload; restart the proxy or run a binary upgrade");
   }
