@@ -11,20 +11,12 @@
 #include <stdexcept>
 
 #include "tls/client_context.hpp"
+#include "tls/openssl_reason.hpp"
 
 namespace quikedge::etcd {
 namespace {
 
-std::string openssl_reason() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) {
-    return "unknown error";
-  }
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
+using tls::openssl_reason;
 
 [[noreturn]] void refuse(SSL_CTX* ctx, const std::string& what) {
   std::string why = openssl_reason();

@@ -17,7 +17,7 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-constexpr std::size_t answer_limit = 16 * 1024 * 1024;
+constexpr std::size_t answer_limit = std::size_t{16} * 1024 * 1024;
 
 bool member_unavailable(unsigned status) {
   return status == 502 || status == 503 || status == 504;
@@ -88,19 +88,20 @@ void gateway_client::attempt() {
 
 void gateway_client::open() {
   stream_ = std::make_shared<member_stream>(io_, access_, member());
-  stream_->async_open(call_timeout_, [self = shared_from_this(), gen = generation_](
-                                         const boost::system::error_code& ec, std::string why) {
-    if (gen != self->generation_) {
-      return;
-    }
-    if (ec) {
-      self->note_failure(why);
-      self->fail_attempt(ec);
-      return;
-    }
-    self->connected_ = true;
-    self->attempt();
-  });
+  stream_->async_open(call_timeout_,
+                      [self = shared_from_this(), gen = generation_](
+                          const boost::system::error_code& ec, const std::string& why) {
+                        if (gen != self->generation_) {
+                          return;
+                        }
+                        if (ec) {
+                          self->note_failure(why);
+                          self->fail_attempt(ec);
+                          return;
+                        }
+                        self->connected_ = true;
+                        self->attempt();
+                      });
 }
 
 void gateway_client::authenticate() {

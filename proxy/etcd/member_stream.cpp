@@ -18,7 +18,7 @@ void member_stream::async_open(std::chrono::milliseconds timeout, opened_fn done
       member_.host, std::to_string(member_.port),
       [self = shared_from_this(), done = std::move(done)](
           const boost::system::error_code& ec,
-          boost::asio::ip::tcp::resolver::results_type results) {
+          const boost::asio::ip::tcp::resolver::results_type& results) {
         if (ec) {
           done(ec, "resolve " + self->member_.host + ": " + ec.message());
           return;

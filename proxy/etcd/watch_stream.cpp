@@ -12,7 +12,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 /// A line longer than this is not a watch message the proxy wrote for itself.
-constexpr std::size_t line_limit = 16 * 1024 * 1024;
+constexpr std::size_t line_limit = std::size_t{16} * 1024 * 1024;
 
 }  // namespace
 
@@ -28,20 +28,21 @@ watch_stream::watch_stream(boost::asio::io_context& io, access_ptr how, address 
 void watch_stream::start(std::int64_t start_revision, std::chrono::milliseconds connect_timeout) {
   start_revision_ = start_revision;
   stream_ = std::make_shared<member_stream>(io_, access_, member_);
-  stream_->async_open(connect_timeout, [self = shared_from_this()](
-                                           const boost::system::error_code& ec, std::string why) {
-    if (ec) {
-      self->broken(why);
-      return;
-    }
-    const std::string* token = self->access_->token_for(self->member_);
-    if (self->access_->authenticates() && token == nullptr) {
-      self->authenticate();
-      return;
-    }
-    self->token_ = token != nullptr ? *token : std::string();
-    self->send_watch();
-  });
+  stream_->async_open(
+      connect_timeout,
+      [self = shared_from_this()](const boost::system::error_code& ec, const std::string& why) {
+        if (ec) {
+          self->broken(why);
+          return;
+        }
+        const std::string* token = self->access_->token_for(self->member_);
+        if (self->access_->authenticates() && token == nullptr) {
+          self->authenticate();
+          return;
+        }
+        self->token_ = token != nullptr ? *token : std::string();
+        self->send_watch();
+      });
 }
 
 void watch_stream::authenticate() {
@@ -68,7 +69,7 @@ void watch_stream::authenticate() {
           return;
         }
         self->login_parser_.emplace();
-        self->login_parser_->body_limit(64 * 1024);
+        self->login_parser_->body_limit(std::uint64_t{64} * 1024);
         http::async_read(
             *self->stream_, self->buffer_, *self->login_parser_,
             [self](const boost::system::error_code& r_ec, std::size_t) {

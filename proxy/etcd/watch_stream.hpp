@@ -68,7 +68,7 @@ class watch_stream : public std::enable_shared_from_this<watch_stream> {
   std::int64_t start_revision_ = 0;
   std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> login_parser_;
   std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser_;
-  std::array<char, 16 * 1024> chunk_{};
+  std::array<char, std::size_t{16} * 1024> chunk_{};
   std::string lines_;  ///< bytes received, up to the last complete line
 };
 

@@ -9,22 +9,12 @@
 #include <atomic>
 #include <stdexcept>
 
+#include "tls/openssl_reason.hpp"
 #include "upstream/tls_session_cache.hpp"
 #include "upstream/upstream_stream.hpp"
 
 namespace quikedge::tls {
 namespace {
-
-std::string openssl_reason() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) {
-    return "unknown error";
-  }
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
 
 /// A new session (TLS 1.3: a ticket after the handshake; 1.2: at its end):
 /// kept by the worker that owns the connection, for its next connection to the

@@ -18,6 +18,7 @@
 #include "etcd/watch_stream.hpp"
 #include "support/etcd_cluster.hpp"
 #include "support/eventually.hpp"
+#include "support/gateway_calls.hpp"
 
 namespace quikedge::test {
 namespace {
@@ -25,11 +26,7 @@ namespace {
 using namespace std::chrono_literals;
 using etcd::gateway_client;
 
-struct answer {
-  boost::system::error_code ec;
-  unsigned status = 0;
-  std::string body;
-};
+using answer = gateway_answer;
 
 class EtcdClientTest : public ::testing::Test {
  protected:
@@ -50,26 +47,10 @@ class EtcdClientTest : public ::testing::Test {
   }
 
   /// Runs the loop until `done` or 15 s; false on the deadline.
-  bool run_until(const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        return false;
-      }
-      io_.run_for(5ms);
-      io_.restart();
-    }
-    return true;
-  }
+  bool run_until(const std::function<bool()>& done) { return run_io_until(io_, done, 15s); }
 
   answer call(gateway_client& client, const std::string& path, const std::string& body) {
-    std::optional<answer> got;
-    client.call(path, body,
-                [&](const boost::system::error_code& ec, unsigned status, std::string text) {
-                  got = answer{ec, status, std::move(text)};
-                });
-    EXPECT_TRUE(run_until([&] { return got.has_value(); })) << path << " never answered";
-    return got.value_or(answer{});
+    return call_and_wait(io_, client, path, body, 15s);
   }
 
   std::int64_t put(gateway_client& client, const std::string& key, const std::string& value) {

@@ -27,6 +27,7 @@
 #include "support/child_process.hpp"
 #include "support/etcd_cluster.hpp"
 #include "support/eventually.hpp"
+#include "support/gateway_calls.hpp"
 #include "support/http_client.hpp"
 #include "support/proxy_process.hpp"
 #include "support/test_certificates.hpp"
@@ -42,11 +43,7 @@ constexpr const char* user = "quikedge";
 constexpr const char* password = "fleet-secret-1";
 constexpr const char* prefix = "/quikedge/";
 
-struct answer {
-  boost::system::error_code ec;
-  unsigned status = 0;
-  std::string body;
-};
+using answer = gateway_answer;
 
 class EtcdSecureTest : public ::testing::Test {
  protected:
@@ -98,25 +95,10 @@ class EtcdSecureTest : public ::testing::Test {
     return std::make_shared<etcd::gateway_client>(io_, std::move(how), std::move(members), 2000ms);
   }
 
-  bool run_until(const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        return false;
-      }
-      io_.run_for(5ms);
-      io_.restart();
-    }
-    return true;
-  }
+  bool run_until(const std::function<bool()>& done) { return run_io_until(io_, done, 20s); }
 
   answer call(etcd::gateway_client& c, const std::string& path, const std::string& body) {
-    std::optional<answer> got;
-    c.call(path, body, [&](const boost::system::error_code& ec, unsigned status, std::string text) {
-      got = answer{ec, status, std::move(text)};
-    });
-    EXPECT_TRUE(run_until([&] { return got.has_value(); })) << path << " never answered";
-    return got.value_or(answer{});
+    return call_and_wait(io_, c, path, body, 20s);
   }
 
   answer put(etcd::gateway_client& c, const std::string& key, const std::string& value) {
