@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "etcd/etcd_messages.hpp"
 #include "tls/client_context.hpp"
 #include "tls/openssl_reason.hpp"
 
@@ -22,11 +23,6 @@ using tls::openssl_reason;
   std::string why = openssl_reason();
   SSL_CTX_free(ctx);
   throw std::runtime_error("state.etcd.tls: " + what + ": " + why);
-}
-
-bool is_ip_literal(const std::string& host) {
-  return host.find_first_not_of("0123456789.") == std::string::npos ||
-         host.find(':') != std::string::npos;
 }
 
 }  // namespace
@@ -79,11 +75,7 @@ SSL* access::new_tls_session(const address& member) const {
   }
   // An endpoint written as an address is verified against the certificate's
   // IP subjectAltName; a name is sent as SNI and verified as a host name.
-  std::string name = server_name_;
-  if (name.empty() && !is_ip_literal(member.host)) {
-    name = member.host;
-  }
-  if (!tls::set_peer_name(ssl, name, member.host, verify_)) {
+  if (!tls::set_peer_name(ssl, tls::peer_name(server_name_, member.host), member.host, verify_)) {
     ERR_clear_error();
     SSL_free(ssl);
     return nullptr;
@@ -129,6 +121,24 @@ void access::forget(const address& member, const std::string& token) {
   if (found != tokens_.end() && found->second == token) {
     tokens_.erase(found);
   }
+}
+
+std::optional<std::string> access::take_sign_in(const address& member, unsigned status,
+                                                const std::string& body, std::string& why) {
+  std::optional<std::string> token;
+  if (authentication_off(status, body)) {
+    token.emplace();
+  } else {
+    gateway_error error;
+    token = status == 200 ? parse_token(body, &error) : std::nullopt;
+    if (!token) {
+      why = "etcd refused to authenticate " + username_ + ": " +
+            (error.message.empty() ? body.substr(0, 200) : error.message);
+      return std::nullopt;
+    }
+  }
+  remember(member, *token);
+  return token;
 }
 
 bool token_refused(unsigned status, std::string_view body, bool sent_token) {

@@ -55,6 +55,12 @@ class access {
   /// obtained meanwhile by another client stays).
   void forget(const address& member, const std::string& token);
 
+  /// Takes `member`'s answer to /v3/auth/authenticate: remembers and returns
+  /// its token ("" when its authentication is off), or nullopt with `why` in
+  /// etcd's words (a wrong password, an unknown user).
+  std::optional<std::string> take_sign_in(const address& member, unsigned status,
+                                          const std::string& body, std::string& why);
+
  private:
   SSL_CTX* tls_ = nullptr;
   std::string server_name_;

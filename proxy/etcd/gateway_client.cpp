@@ -118,19 +118,8 @@ void gateway_client::authenticate() {
 void gateway_client::send(phase what, const std::string& path, const std::string& body,
                           const std::string* token) {
   phase_ = what;
-  request_ = {};
-  request_.method(http::verb::post);
-  request_.target(path);
-  request_.version(11);
-  request_.set(http::field::host, member().to_string());
-  request_.set(http::field::content_type, "application/json");
   sent_token_ = token != nullptr ? *token : std::string();
-  if (!sent_token_.empty()) {
-    request_.set(http::field::authorization, sent_token_);  // etcd takes the bare token
-  }
-  request_.keep_alive(true);
-  request_.body() = body;
-  request_.prepare_payload();
+  request_ = gateway_post(member(), path, body, sent_token_);
   stream_->tcp().expires_after(call_timeout_);
   http::async_write(*stream_, request_,
                     [self = shared_from_this(), gen = generation_, stream = stream_](
@@ -176,20 +165,13 @@ void gateway_client::on_read(const boost::system::error_code& ec) {
 }
 
 void gateway_client::on_authenticated(unsigned status, std::string body) {
-  if (authentication_off(status, body)) {
-    access_->remember(member(), "");
-  } else {
-    gateway_error error;
-    auto token = status == 200 ? parse_token(body, &error) : std::nullopt;
-    if (!token) {
-      // A wrong password or an unknown user: every member would say the same,
-      // so the call fails with etcd's own words.
-      note_failure("etcd refused to authenticate " + access_->username() + ": " +
-                   (error.message.empty() ? body.substr(0, 200) : error.message));
-      finish({}, status == 200 ? 502 : status, std::move(body));
-      return;
-    }
-    access_->remember(member(), std::move(*token));
+  std::string why;
+  if (!access_->take_sign_in(member(), status, body, why)) {
+    // A wrong password or an unknown user: every member would say the same,
+    // so the call fails with etcd's own words.
+    note_failure(why);
+    finish({}, status == 200 ? 502 : status, std::move(body));
+    return;
   }
   attempt();
 }

@@ -64,6 +64,24 @@ void member_stream::handshake(const opened_fn& done) {
                         });
 }
 
+boost::beast::http::request<boost::beast::http::string_body> gateway_post(
+    const address& member, std::string_view path, std::string body, const std::string& token) {
+  namespace http = boost::beast::http;
+  http::request<http::string_body> request;
+  request.method(http::verb::post);
+  request.target(path);
+  request.version(11);
+  request.set(http::field::host, member.to_string());
+  request.set(http::field::content_type, "application/json");
+  if (!token.empty()) {
+    request.set(http::field::authorization, token);
+  }
+  request.keep_alive(true);
+  request.body() = std::move(body);
+  request.prepare_payload();
+  return request;
+}
+
 void member_stream::close() {
   boost::system::error_code ignored;
   resolver_.cancel();

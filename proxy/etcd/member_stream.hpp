@@ -13,6 +13,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <functional>
@@ -71,5 +73,12 @@ class member_stream : public std::enable_shared_from_this<member_stream> {
 };
 
 using member_stream_ptr = std::shared_ptr<member_stream>;
+
+/// A gateway call: POST of the JSON `body` to `path` on `member`, with
+/// `token` as etcd takes it (bare, in Authorization) unless it is empty.
+boost::beast::http::request<boost::beast::http::string_body> gateway_post(const address& member,
+                                                                          std::string_view path,
+                                                                          std::string body,
+                                                                          const std::string& token);
 
 }  // namespace quikedge::etcd

@@ -52,68 +52,44 @@ void watch_stream::authenticate() {
     broken(why);
     return;
   }
-  request_ = {};
-  request_.method(http::verb::post);
-  request_.target("/v3/auth/authenticate");
-  request_.version(11);
-  request_.set(http::field::host, member_.to_string());
-  request_.set(http::field::content_type, "application/json");
-  request_.keep_alive(true);
-  request_.body() = std::move(*body);
-  request_.prepare_payload();
-  http::async_write(
-      *stream_, request_,
-      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-        if (ec) {
-          self->broken("write: " + ec.message());
-          return;
-        }
-        self->login_parser_.emplace();
-        self->login_parser_->body_limit(std::uint64_t{64} * 1024);
-        http::async_read(
-            *self->stream_, self->buffer_, *self->login_parser_,
-            [self](const boost::system::error_code& r_ec, std::size_t) {
-              if (r_ec) {
-                self->broken("read: " + r_ec.message());
-                return;
-              }
-              const auto& answer = self->login_parser_->get();
-              const unsigned status = answer.result_int();
-              if (authentication_off(status, answer.body())) {
-                self->access_->remember(self->member_, "");
-                self->token_.clear();
-              } else {
-                gateway_error error;
-                auto token = status == 200 ? parse_token(answer.body(), &error) : std::nullopt;
-                if (!token) {
-                  self->broken("etcd refused to authenticate " + self->access_->username() + ": " +
-                               (error.message.empty() ? std::to_string(status) : error.message));
-                  return;
-                }
-                self->access_->remember(self->member_, *token);
-                self->token_ = std::move(*token);
-              }
-              if (!answer.keep_alive()) {
-                self->broken("the member closed the connection after authenticating");
-                return;
-              }
-              self->send_watch();
-            });
-      });
+  request_ = gateway_post(member_, "/v3/auth/authenticate", std::move(*body), {});
+  http::async_write(*stream_, request_,
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      if (ec) {
+                        self->broken("write: " + ec.message());
+                        return;
+                      }
+                      self->login_parser_.emplace();
+                      self->login_parser_->body_limit(std::uint64_t{64} * 1024);
+                      http::async_read(
+                          *self->stream_, self->buffer_, *self->login_parser_,
+                          [self](const boost::system::error_code& r_ec, std::size_t) {
+                            if (r_ec) {
+                              self->broken("read: " + r_ec.message());
+                              return;
+                            }
+                            const auto& answer = self->login_parser_->get();
+                            const unsigned status = answer.result_int();
+                            std::string why;
+                            auto token = self->access_->take_sign_in(self->member_, status,
+                                                                     answer.body(), why);
+                            if (!token) {
+                              self->broken(why);
+                              return;
+                            }
+                            self->token_ = std::move(*token);
+                            if (!answer.keep_alive()) {
+                              self->broken("the member closed the connection after authenticating");
+                              return;
+                            }
+                            self->send_watch();
+                          });
+                    });
 }
 
 void watch_stream::send_watch() {
-  request_ = {};
-  request_.method(http::verb::post);
-  request_.target("/v3/watch");
-  request_.version(11);
-  request_.set(http::field::host, member_.to_string());
-  request_.set(http::field::content_type, "application/json");
-  if (!token_.empty()) {
-    request_.set(http::field::authorization, token_);
-  }
-  request_.body() = watch_request(key_, whole_prefix_, start_revision_);
-  request_.prepare_payload();
+  request_ = gateway_post(member_, "/v3/watch", watch_request(key_, whole_prefix_, start_revision_),
+                          token_);
   http::async_write(
       *stream_, request_,
       [self = shared_from_this()](const boost::system::error_code& w_ec, std::size_t) {

@@ -14,12 +14,7 @@ namespace {
 /// The configured sni, else the endpoint's host unless it is an address
 /// (SNI carries names only; an address is verified as an IP SAN instead).
 std::string tls_server_name(const stack_config& stack, const address& endpoint) {
-  if (!stack.tls->sni.empty()) {
-    return stack.tls->sni;
-  }
-  boost::system::error_code ec;
-  boost::asio::ip::make_address(endpoint.host, ec);
-  return ec ? endpoint.host : std::string();
+  return tls::peer_name(stack.tls->sni, endpoint.host);
 }
 
 }  // namespace

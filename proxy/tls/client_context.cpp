@@ -6,6 +6,8 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <atomic>
 #include <stdexcept>
 
@@ -82,6 +84,15 @@ std::vector<client_context_ptr> make_upstream_contexts(const config& settings) {
                                  : nullptr);
   }
   return contexts;
+}
+
+std::string peer_name(const std::string& sni, const std::string& host) {
+  if (!sni.empty()) {
+    return sni;
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  return ec ? host : std::string();
 }
 
 bool set_peer_name(SSL* ssl, const std::string& name, const std::string& ip, bool verify) {

@@ -47,6 +47,10 @@ using client_context_ptr = std::shared_ptr<const client_context>;
 /// Throws like client_context's constructor. Control thread.
 std::vector<client_context_ptr> make_upstream_contexts(const config& settings);
 
+/// The name a client sends as SNI and verifies: `sni` when configured, else
+/// `host` when it is a name; "" for an address (verified as an IP SAN instead).
+std::string peer_name(const std::string& sni, const std::string& host);
+
 /// Sets the server name of a new client `ssl`: SNI when `name` is a DNS name,
 /// and, when `verify`, the name (or IP address `ip` when there is no name)
 /// the certificate must carry. False when OpenSSL refuses them.
