@@ -119,7 +119,10 @@ void gateway_client::send(phase what, const std::string& path, const std::string
                           const std::string* token) {
   phase_ = what;
   sent_token_ = token != nullptr ? *token : std::string();
-  request_ = gateway_post(member(), path, body, sent_token_);
+  // Writes, lease calls and linearizable reads all need the raft leader: a
+  // member without one answers 503 at once and the call moves on, instead of
+  // holding it for the whole call timeout while an election runs.
+  request_ = gateway_post(member(), path, body, sent_token_, leader_check::required);
   stream_->tcp().expires_after(call_timeout_);
   http::async_write(*stream_, request_,
                     [self = shared_from_this(), gen = generation_, stream = stream_](
@@ -154,6 +157,10 @@ void gateway_client::on_read(const boost::system::error_code& ec) {
     drop_connection();
   }
   if (member_unavailable(status)) {
+    etcd::gateway_error error;
+    (void)parse_header_only(answer.body(), &error);  // only for etcd's reason
+    note_failure(member().to_string() + " unavailable: " +
+                 (error.message.empty() ? std::to_string(status) : error.message));
     fail_attempt(boost::asio::error::try_again);
     return;
   }

@@ -64,8 +64,11 @@ void member_stream::handshake(const opened_fn& done) {
                         });
 }
 
-boost::beast::http::request<boost::beast::http::string_body> gateway_post(
-    const address& member, std::string_view path, std::string body, const std::string& token) {
+boost::beast::http::request<boost::beast::http::string_body> gateway_post(const address& member,
+                                                                          std::string_view path,
+                                                                          std::string body,
+                                                                          const std::string& token,
+                                                                          leader_check leader) {
   namespace http = boost::beast::http;
   http::request<http::string_body> request;
   request.method(http::verb::post);
@@ -75,6 +78,9 @@ boost::beast::http::request<boost::beast::http::string_body> gateway_post(
   request.set(http::field::content_type, "application/json");
   if (!token.empty()) {
     request.set(http::field::authorization, token);
+  }
+  if (leader == leader_check::required) {
+    request.set("Grpc-Metadata-hasleader", "true");
   }
   request.keep_alive(true);
   request.body() = std::move(body);

@@ -74,11 +74,19 @@ class member_stream : public std::enable_shared_from_this<member_stream> {
 
 using member_stream_ptr = std::shared_ptr<member_stream>;
 
+/// Whether a call may wait on a member that has lost its raft leader.
+/// etcd holds such a call until its own request timeout (7 s with the default
+/// election timeout); `required` makes the member answer 503 "etcdserver: no
+/// leader" at once instead (gRPC metadata `hasleader`, passed by the gateway),
+/// so the caller can try another member or try again after the election.
+enum class leader_check { none, required };
+
 /// A gateway call: POST of the JSON `body` to `path` on `member`, with
 /// `token` as etcd takes it (bare, in Authorization) unless it is empty.
 boost::beast::http::request<boost::beast::http::string_body> gateway_post(const address& member,
                                                                           std::string_view path,
                                                                           std::string body,
-                                                                          const std::string& token);
+                                                                          const std::string& token,
+                                                                          leader_check leader);
 
 }  // namespace quikedge::etcd

@@ -52,7 +52,8 @@ void watch_stream::authenticate() {
     broken(why);
     return;
   }
-  request_ = gateway_post(member_, "/v3/auth/authenticate", std::move(*body), {});
+  request_ =
+      gateway_post(member_, "/v3/auth/authenticate", std::move(*body), {}, leader_check::none);
   http::async_write(*stream_, request_,
                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                       if (ec) {
@@ -88,8 +89,10 @@ void watch_stream::authenticate() {
 }
 
 void watch_stream::send_watch() {
+  // No leader check: a watch is not a proposal, and a member cut off from its
+  // leader is found by the once-a-second read, which does check.
   request_ = gateway_post(member_, "/v3/watch", watch_request(key_, whole_prefix_, start_revision_),
-                          token_);
+                          token_, leader_check::none);
   http::async_write(
       *stream_, request_,
       [self = shared_from_this()](const boost::system::error_code& w_ec, std::size_t) {
