@@ -9,16 +9,11 @@ namespace quikedge::upstream {
 namespace {
 
 /// True when the peer has not closed the idle connection and sent nothing
-/// unexpected: recv would block. On io_uring the idle poll has done that job;
-/// on epoll a connection idle for a moment only is taken on trust (see take()).
-bool still_open(boost::asio::ip::tcp::socket& socket, bool recently_idle) {
+/// unexpected: recv would block. On io_uring the idle poll has done that job.
+bool still_open(boost::asio::ip::tcp::socket& socket) {
 #ifdef QUIKEDGE_IO_URING_BUILD
-  (void)recently_idle;
   return socket.is_open();
 #else
-  if (recently_idle) {
-    return socket.is_open();
-  }
   char byte = 0;
   ssize_t got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -32,14 +27,10 @@ upstream_connection_ptr connection_pool::take(routing::endpoint_id endpoint) {
     return nullptr;
   }
   auto& stack = idle_[endpoint];
-  if (stack.empty()) {
-    return nullptr;
-  }
-  const auto now = std::chrono::steady_clock::now();  // vDSO: no syscall
   while (!stack.empty()) {
     upstream_connection_ptr connection = std::move(stack.back());
     stack.pop_back();
-    if (still_open(connection->socket, now - connection->idle_since < unchecked_reuse_)) {
+    if (still_open(connection->socket)) {
       return connection;
     }
     boost::system::error_code ignored;

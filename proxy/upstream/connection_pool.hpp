@@ -33,27 +33,13 @@ using upstream_connection_ptr = std::unique_ptr<upstream_connection>;
 
 class connection_pool {
  public:
-  /// On epoll, a connection given back less than this long ago is reused without
-  /// the MSG_PEEK check (see take()).
-  static constexpr std::chrono::microseconds default_unchecked_reuse{1000};
-
-  explicit connection_pool(boost::asio::io_context& io,
-                           std::chrono::microseconds unchecked_reuse = default_unchecked_reuse)
-      : io_(io), unchecked_reuse_(unchecked_reuse) {}
+  explicit connection_pool(boost::asio::io_context& io) : io_(io) {}
 
   /// An idle connection to `endpoint` that is still open, or nullptr, so a request
   /// is rarely written into a dead socket. Connections the upstream closed while
   /// idle are found by the backend's cheapest means:
   /// - epoll: a non-blocking MSG_PEEK here, one syscall. A readiness wait while idle
   ///   would cost the same (Asio re-arms with epoll_ctl), and a cancel more.
-  ///   A connection idle for less than `unchecked_reuse` (1 ms) is not checked:
-  ///   under load that is almost every reuse, and the check was one syscall in
-  ///   seven at one connection. Upstreams close idle connections after their
-  ///   keep-alive timeout (seconds: nginx 75 s, Node 5 s, Apache 5 s), counted
-  ///   from before this proxy's own idle clock started, so such a connection is
-  ///   not yet closed for idleness; a close that is under way (a FIN in flight)
-  ///   escapes the check at any age. A crash in that millisecond costs what a
-  ///   crash during the exchange costs.
   /// - io_uring: a poll armed on every idle connection (an SQE batched with the
   ///   loop's others, no syscall of its own). A close or a stray byte removes the
   ///   connection from the pool when the poll fires. A taken connection's poll is
@@ -78,7 +64,6 @@ class connection_pool {
                         std::uint64_t period);
 
   boost::asio::io_context& io_;
-  std::chrono::microseconds unchecked_reuse_;
   std::uint64_t idle_periods_ = 0;
   std::vector<std::vector<upstream_connection_ptr>> idle_;  ///< index: endpoint id
 };
