@@ -6,13 +6,19 @@
 
 namespace quikedge::http {
 
+/// Whether the request, if the pooled connection it is sent on turns out to
+/// have been closed by the upstream, may be sent again on a fresh one: nothing
+/// can have been processed twice for an idempotent request without a body,
+/// replayed once. When it may, the pool need not check the connection first.
+[[nodiscard]] inline bool replayable_if_stale(const request_state& request, bool has_body) {
+  return !request.replayed && !has_body && request.idempotent;
+}
+
 /// A pooled connection the upstream closed just before our request arrived
-/// fails before any response byte. Replaying is safe only when nothing can have
-/// been processed twice: an idempotent request without a body, replayed once.
+/// fails before any response byte: replayed when replayable_if_stale.
 [[nodiscard]] inline bool may_replay_on_fresh_connection(const request_state& request,
                                                          bool has_body, bool timed_out) {
-  return request.upstream_reused && !request.replayed && !timed_out && !has_body &&
-         request.idempotent;
+  return request.upstream_reused && !timed_out && replayable_if_stale(request, has_body);
 }
 
 /// Whether the request may move to another endpoint, before the retry budget

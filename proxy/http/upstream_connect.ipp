@@ -3,6 +3,7 @@
 #pragma once
 
 #include "http/head_writer.hpp"
+#include "http/retry_policy.hpp"
 #include "http/route_pick.hpp"
 #include "http/upstream_exchange.hpp"
 
@@ -61,7 +62,10 @@ template <class Downstream>
 void upstream_exchange<Downstream>::acquire_connection() {
   down_.enter_exchange();
   start_endpoint();
-  upstream_ = down_.context().pool.take(req().endpoint().id);
+  upstream_ = down_.context().pool.take(req().endpoint().id,
+                                        replayable_if_stale(req(), request_body_.has_body())
+                                            ? upstream::connection_pool::reuse_check::free_only
+                                            : upstream::connection_pool::reuse_check::certain);
   if (upstream_ && pooled_for_other_tls()) [[unlikely]] {
     error_code ignored;
     upstream_->socket.close(ignored);

@@ -9,20 +9,30 @@ namespace quikedge::upstream {
 namespace {
 
 /// True when the peer has not closed the idle connection and sent nothing
-/// unexpected: recv would block. On io_uring the idle poll has done that job.
-bool still_open(boost::asio::ip::tcp::socket& socket) {
-#ifdef QUIKEDGE_IO_URING_BUILD
-  return socket.is_open();
-#else
+/// unexpected: recv would block.
+bool nothing_received(boost::asio::ip::tcp::socket& socket) {
   char byte = 0;
   ssize_t got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/// On io_uring the idle poll has checked the connection up to the last loop
+/// turn; on epoll nothing has. See connection_pool::take.
+bool still_open(boost::asio::ip::tcp::socket& socket, connection_pool::reuse_check check) {
+  if (!socket.is_open()) {
+    return false;
+  }
+#ifdef QUIKEDGE_IO_URING_BUILD
+  return check == connection_pool::reuse_check::free_only || nothing_received(socket);
+#else
+  (void)check;
+  return nothing_received(socket);
 #endif
 }
 
 }  // namespace
 
-upstream_connection_ptr connection_pool::take(routing::endpoint_id endpoint) {
+upstream_connection_ptr connection_pool::take(routing::endpoint_id endpoint, reuse_check check) {
   if (endpoint >= idle_.size()) {
     return nullptr;
   }
@@ -30,7 +40,7 @@ upstream_connection_ptr connection_pool::take(routing::endpoint_id endpoint) {
   while (!stack.empty()) {
     upstream_connection_ptr connection = std::move(stack.back());
     stack.pop_back();
-    if (still_open(connection->socket)) {
+    if (still_open(connection->socket, check)) {
       return connection;
     }
     boost::system::error_code ignored;

@@ -35,17 +35,35 @@ class connection_pool {
  public:
   explicit connection_pool(boost::asio::io_context& io) : io_(io) {}
 
+  /// How sure take() must be that the upstream has not closed the connection.
+  enum class reuse_check {
+    /// The request can be replayed on a fresh connection if this one is stale
+    /// (idempotent, no body): checks that cost no syscall are enough.
+    free_only,
+    /// It cannot (a POST, a body): a stale connection would cost the client a
+    /// 502, so a syscall is spent to rule out a close already received.
+    certain,
+  };
+
   /// An idle connection to `endpoint` that is still open, or nullptr, so a request
-  /// is rarely written into a dead socket. Connections the upstream closed while
-  /// idle are found by the backend's cheapest means:
-  /// - epoll: a non-blocking MSG_PEEK here, one syscall. A readiness wait while idle
-  ///   would cost the same (Asio re-arms with epoll_ctl), and a cancel more.
+  /// is rarely written into a dead socket, and bytes an upstream sent while idle
+  /// (more than it framed) are never read as the next request's response.
+  /// Connections the upstream closed or wrote to while idle are found by the
+  /// backend's cheapest means:
+  /// - epoll: a non-blocking MSG_PEEK here, one syscall, whatever `check` says:
+  ///   nothing else watches an idle connection. A readiness wait while idle would
+  ///   cost the same (Asio re-arms with epoll_ctl), and a cancel more.
   /// - io_uring: a poll armed on every idle connection (an SQE batched with the
   ///   loop's others, no syscall of its own). A close or a stray byte removes the
   ///   connection from the pool when the poll fires. A taken connection's poll is
   ///   not cancelled (a cancel is a syscall in Asio); the exchange's first read
   ///   queues behind it and runs when the response makes the poll fire.
-  upstream_connection_ptr take(routing::endpoint_id endpoint);
+  ///   The poll's completion is seen at the next loop turn, so a close that came
+  ///   during this turn (an upstream pod shutting down closes all its idle
+  ///   connections at once) is not: `certain` adds the MSG_PEEK. This is what
+  ///   nginx does (a read handler on cached connections), with the same turn.
+  /// Either way a close still in flight (its FIN not yet received) escapes.
+  upstream_connection_ptr take(routing::endpoint_id endpoint, reuse_check check);
 
   /// A new, unconnected socket for `endpoint`.
   upstream_connection_ptr make(routing::endpoint_id endpoint);
