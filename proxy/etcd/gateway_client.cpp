@@ -3,6 +3,8 @@
 // move to the next member and try again while attempts remain.
 #include "etcd/gateway_client.hpp"
 
+#include <algorithm>
+
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/object.hpp>
@@ -18,6 +20,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 constexpr std::size_t answer_limit = std::size_t{16} * 1024 * 1024;
+/// Reasons are per member and kind (refused, unavailable, TLS, sign-in): a few.
+constexpr std::size_t max_remembered_failures = 16;
 
 bool member_unavailable(unsigned status) {
   return status == 502 || status == 503 || status == 504;
@@ -192,7 +196,7 @@ void gateway_client::on_called(unsigned status, std::string body) {
     attempt();
     return;
   }
-  last_failure_.clear();
+  logged_failures_.clear();
   finish({}, status, std::move(body));
 }
 
@@ -211,12 +215,17 @@ void gateway_client::fail_attempt(const boost::system::error_code& ec) {
 }
 
 void gateway_client::note_failure(const std::string& why) {
-  // A handshake or a login that fails fails on every retry: one line for each
-  // new reason, not one per attempt.
-  if (why != last_failure_) {
-    log::warn("etcd: " + why);
-    last_failure_ = why;
+  // A handshake or a login that fails fails on every retry, and during an
+  // election the members take turns saying "no leader" and "refused": each
+  // reason is logged once until a call succeeds again, not once per attempt.
+  if (std::find(logged_failures_.begin(), logged_failures_.end(), why) != logged_failures_.end()) {
+    return;
   }
+  log::warn("etcd: " + why);
+  if (logged_failures_.size() == max_remembered_failures) {
+    logged_failures_.erase(logged_failures_.begin());
+  }
+  logged_failures_.push_back(why);
 }
 
 void gateway_client::finish(const boost::system::error_code& ec, unsigned status,

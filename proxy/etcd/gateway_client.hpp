@@ -85,9 +85,9 @@ class gateway_client : public std::enable_shared_from_this<gateway_client> {
   bool connected_ = false;
   bool busy_ = false;
   phase phase_ = phase::calling;
-  std::string last_failure_;      ///< logged once until another reason replaces it
-  std::string sent_token_;        ///< with the request in flight; "" for none
-  std::uint64_t generation_ = 0;  ///< bumped by cancel_all
+  std::vector<std::string> logged_failures_;  ///< since the last call that succeeded
+  std::string sent_token_;                    ///< with the request in flight; "" for none
+  std::uint64_t generation_ = 0;              ///< bumped by cancel_all
   std::deque<pending> queue_;
   boost::beast::flat_buffer buffer_;
   boost::beast::http::request<boost::beast::http::string_body> request_;

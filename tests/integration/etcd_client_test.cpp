@@ -282,6 +282,35 @@ TEST_F(EtcdClientTest, AMemberWithoutALeaderAnswersAtOnceInsteadOfHoldingTheCall
   }
 }
 
+TEST_F(EtcdClientTest, EachReasonIsLoggedOnceWhileMembersTakeTurnsFailing) {
+  // Two members dead, the third without a leader: every call tries them in turn
+  // (refused, refused, no leader, ...). One line per reason until a call
+  // succeeds, not one per attempt, or an election floods the log.
+  auto client = client_for(cluster_->endpoints(), 10s);
+  put(*client, "/f/k", "x");
+  cluster_->kill(0);
+  cluster_->kill(1);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto status = cluster_->post(2, "/v3/maintenance/status", "{}");
+        return status.find("\"member_id\"") != std::string::npos &&
+               status.find("\"leader\"") == std::string::npos;
+      },
+      15s, "member 2 noticing it has no leader"));
+  testing::internal::CaptureStderr();
+  for (int i = 0; i < 5; ++i) {
+    auto a = call(*client, "/v3/kv/range", etcd::range_request("/f/k", false));
+    EXPECT_TRUE(a.ec) << a.status << " " << a.body;
+  }
+  const std::string logged = testing::internal::GetCapturedStderr();
+  std::size_t lines = 0;
+  for (std::size_t at = logged.find("etcd: "); at != std::string::npos;
+       at = logged.find("etcd: ", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 3u) << logged;  // two members refused, one without a leader
+}
+
 TEST_F(EtcdClientTest, EveryMemberDownFailsCallsWithinTheirTimeouts) {
   auto client = client_for(cluster_->endpoints(), 300ms);
   put(*client, "/d/k", "x");
