@@ -47,6 +47,20 @@ class EtcdClientTest : public ::testing::Test {
     return client_for({cluster_->endpoints()[member]});
   }
 
+  /// Kills members 0 and 1 (quorum lost) and waits until member 2 reports no
+  /// leader (the gateway omits a leader of 0).
+  testing::AssertionResult leave_member_2_without_a_leader() {
+    cluster_->kill(0);
+    cluster_->kill(1);
+    return eventually(
+        [&] {
+          auto status = cluster_->post(2, "/v3/maintenance/status", "{}");
+          return status.find("\"member_id\"") != std::string::npos &&
+                 status.find("\"leader\"") == std::string::npos;
+        },
+        15s, "member 2 noticing it has no leader");
+  }
+
   /// Runs the loop until `done` or 15 s; false on the deadline.
   bool run_until(const std::function<bool()>& done) { return run_io_until(io_, done, 15s); }
 
@@ -263,15 +277,7 @@ TEST_F(EtcdClientTest, AMemberWithoutALeaderAnswersAtOnceInsteadOfHoldingTheCall
   // timeout, 7 s; each would cost the whole call timeout, during every election.
   auto client = client_for({cluster_->endpoints()[2]}, 10s);
   put(*client, "/n/k", "x");
-  cluster_->kill(0);
-  cluster_->kill(1);
-  ASSERT_TRUE(eventually(
-      [&] {
-        auto status = cluster_->post(2, "/v3/maintenance/status", "{}");
-        return status.find("\"member_id\"") != std::string::npos &&
-               status.find("\"leader\"") == std::string::npos;  // 0: omitted by the gateway
-      },
-      15s, "member 2 noticing it has no leader"));
+  ASSERT_TRUE(leave_member_2_without_a_leader());
   for (const auto& [path, body] : {std::pair{"/v3/kv/put", etcd::put_request("/n/k", "y")},
                                    std::pair{"/v3/kv/range", etcd::range_request("/n/k", false)}}) {
     auto started = std::chrono::steady_clock::now();
@@ -288,15 +294,7 @@ TEST_F(EtcdClientTest, EachReasonIsLoggedOnceWhileMembersTakeTurnsFailing) {
   // succeeds, not one per attempt, or an election floods the log.
   auto client = client_for(cluster_->endpoints(), 10s);
   put(*client, "/f/k", "x");
-  cluster_->kill(0);
-  cluster_->kill(1);
-  ASSERT_TRUE(eventually(
-      [&] {
-        auto status = cluster_->post(2, "/v3/maintenance/status", "{}");
-        return status.find("\"member_id\"") != std::string::npos &&
-               status.find("\"leader\"") == std::string::npos;
-      },
-      15s, "member 2 noticing it has no leader"));
+  ASSERT_TRUE(leave_member_2_without_a_leader());
   testing::internal::CaptureStderr();
   for (int i = 0; i < 5; ++i) {
     auto a = call(*client, "/v3/kv/range", etcd::range_request("/f/k", false));
