@@ -9,15 +9,6 @@
 #include "tls/client_context.hpp"
 
 namespace quikedge::routing {
-namespace {
-
-/// The configured sni, else the endpoint's host unless it is an address
-/// (SNI carries names only; an address is verified as an IP SAN instead).
-std::string tls_server_name(const stack_config& stack, const address& endpoint) {
-  return tls::peer_name(stack.tls->sni, endpoint.host);
-}
-
-}  // namespace
 
 stack_id table_builder::intern_stack(const std::string& name) {
   for (std::size_t i = 0; i < stack_names_.size(); ++i) {
@@ -92,7 +83,7 @@ routing_table_ptr table_builder::build(
       }
       endpoint.address = results.begin()->endpoint();
       if (stack.tls) {
-        endpoint.tls_name = tls_server_name(stack_cfg, address);
+        endpoint.tls_name = tls::peer_name(stack_cfg.tls->sni, address.host);
       }
       auto health = endpoint_health.find(stack_cfg.name + '\n' + endpoint.name);
       endpoint.healthy = health == endpoint_health.end() || health->second;

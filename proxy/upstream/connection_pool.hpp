@@ -60,8 +60,8 @@ class connection_pool {
   ///   queues behind it and runs when the response makes the poll fire.
   ///   The poll's completion is seen at the next loop turn, so a close that came
   ///   during this turn (an upstream pod shutting down closes all its idle
-  ///   connections at once) is not: `certain` adds the MSG_PEEK. This is what
-  ///   nginx does (a read handler on cached connections), with the same turn.
+  ///   connections at once) is not: `certain` adds the MSG_PEEK. nginx (a read
+  ///   handler on cached connections) has that one-turn window for every request.
   /// Either way a close still in flight (its FIN not yet received) escapes.
   upstream_connection_ptr take(routing::endpoint_id endpoint, reuse_check check);
 
