@@ -11,7 +11,8 @@
 # per-round ratio quikedge÷nginx.
 #
 # Environment: DURATION (s per sample, default 5), ROUNDS (default 3), PIN (1:
-# clients on CPU 0, servers on CPU 1). Starts everything it measures and stops
+# clients on CPU 0, servers on CPU 1), TESTS (a comma-separated subset of
+# "handshakes rsa,handshakes ecdsa,requests ecdsa,requests rsa", the default). Starts everything it measures and stops
 # only those PIDs.
 set -euo pipefail
 
@@ -103,7 +104,8 @@ sample() {  # sample WHAT TARGET -> "rate server_cpu_us_per_operation"
 
 echo "quikedge bench/tls_compare.sh: ${duration}s samples, $rounds rounds, pinned=$pin, $(nproc) CPUs"
 printf '%-22s %10s %10s %9s %12s %12s\n' measure quikedge nginx "q÷nginx" "q cpu µs/op" "n cpu µs/op"
-for test in "handshakes rsa" "handshakes ecdsa" "requests ecdsa" "requests rsa"; do
+IFS=, read -r -a tests <<<"${TESTS:-handshakes rsa,handshakes ecdsa,requests ecdsa,requests rsa}"
+for test in "${tests[@]}"; do
   read -r what kind <<<"$test"
   : >"$work/$what-$kind"
   for _ in $(seq 1 "$rounds"); do

@@ -20,8 +20,7 @@ void buffer_pool::release(std::unique_ptr<char[]> buffer) {
   // The worker is the gauge's only writer.
   lent_bytes_.store(lent_bytes_.load(std::memory_order_relaxed) - buffer_size,
                     std::memory_order_relaxed);
-  // Keep a modest reserve; a burst of traffic over many tunnels shrinks back.
-  if (free_.size() < 256) {
+  if (free_.size() < kept_buffers) {
     free_.push_back(std::move(buffer));
   }
 }

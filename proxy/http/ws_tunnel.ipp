@@ -11,6 +11,7 @@
 
 #include "http/ws_tunnel.hpp"
 #include "net/immediate_write.hpp"
+#include "net/wait_allocator.hpp"
 
 namespace quikedge::http {
 
@@ -140,9 +141,9 @@ void ws_tunnel<ClientStream>::pump(side from) {
     read_posted(from);
     return;
   }
-  auto on_ready = [self = this->shared_from_this(), from](const error_code& ec) {
-    self->on_readable(from, ec);
-  };
+  // An idle tunnel waits here for as long as it is quiet: memory sized for the wait.
+  auto on_ready = net::with_wait_memory([self = this->shared_from_this(), from](
+                                            const error_code& ec) { self->on_readable(from, ec); });
   if (from == side::client) {
     tunnel_detail::socket_of(client_).async_wait(boost::asio::socket_base::wait_read, on_ready);
   } else {

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "net/wait_allocator.hpp"
+
 namespace quikedge::upstream {
 namespace {
 
@@ -71,16 +73,17 @@ void connection_pool::give_back(upstream_connection_ptr connection) {
 }
 
 void connection_pool::watch_while_idle(upstream_connection& connection) {
+  // Pending for as long as the connection is idle: its memory is sized for it.
   connection.socket.async_wait(
       boost::asio::socket_base::wait_read,
-      [this, endpoint = connection.endpoint, raw = &connection,
-       period = connection.idle_period](const boost::system::error_code& ec) {
+      net::with_wait_memory([this, endpoint = connection.endpoint, raw = &connection,
+                             period = connection.idle_period](const boost::system::error_code& ec) {
         // An error is a close (the pool or the exchange closed it) or shutdown:
         // nothing may be touched then, not even the pool.
         if (!ec) {
           on_idle_readable(endpoint, raw, period);
         }
-      });
+      }));
 }
 
 void connection_pool::on_idle_readable(routing::endpoint_id endpoint,
