@@ -282,6 +282,18 @@ std::string compare_and_put_request(std::string_view key, std::string_view value
   return text_of(txn);
 }
 
+std::string fenced_compare_and_put_request(std::string_view key, std::string_view value,
+                                           std::int64_t expected_mod_revision,
+                                           std::string_view fence_key,
+                                           std::int64_t fence_revision) {
+  json::object txn =
+      txn_putting(revision_equals(key, "MOD", expected_mod_revision), put_request(key, value));
+  txn["compare"].as_array().push_back(revision_equals(fence_key, "CREATE", fence_revision));
+  txn["failure"] = json::array{json::object{{"request_range", key_range(key, false)}},
+                               json::object{{"request_range", key_range(fence_key, false)}}};
+  return text_of(txn);
+}
+
 std::string fenced_put_request(std::string_view fence_key, std::int64_t fence_revision,
                                std::string_view key, std::string_view value) {
   return text_of(

@@ -84,6 +84,15 @@ struct watch_message {
                                                   std::int64_t expected_mod_revision,
                                                   std::int64_t lease = 0);
 
+/// compare_and_put_request that also requires `fence_key` to still have the
+/// create_revision `fence_revision`. On failure the answer carries both keys'
+/// current values (the fence key's absent if it is gone).
+[[nodiscard]] std::string fenced_compare_and_put_request(std::string_view key,
+                                                         std::string_view value,
+                                                         std::int64_t expected_mod_revision,
+                                                         std::string_view fence_key,
+                                                         std::int64_t fence_revision);
+
 /// Puts `value` at `key` only while `fence_key` still has the create_revision
 /// `fence_revision`: a leader's write that fails once another has been elected.
 [[nodiscard]] std::string fenced_put_request(std::string_view fence_key,

@@ -221,6 +221,9 @@ void rollout_engine::apply(const rollout_effect& effect, server::change_origin o
   origin.reason = origin.reason.empty() ? effect.reason : origin.reason + "; " + effect.reason;
   // Observers see who made the change: the engine skips its own commits.
   origin.source = server::change_source::rollout;
+  if (leadership_ != nullptr) {
+    origin.fence = leadership_->fence();
+  }
   auto finished = [this, done = std::move(done)](const server::change_result& result) {
     if (!result.error.empty()) {
       std::cerr << "quikedge: rollout change refused: " << result.error << std::endl;

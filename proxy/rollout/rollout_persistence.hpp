@@ -9,6 +9,7 @@
 #include <string>
 
 #include "rollout/rollout_store.hpp"
+#include "server/change.hpp"
 
 namespace quikedge::rollout {
 
@@ -40,6 +41,9 @@ class rollout_leadership {
   /// (an election under way, or the store unreachable).
   [[nodiscard]] virtual std::optional<replica_ref> leader() const = 0;
   [[nodiscard]] virtual const std::string& self_id() const = 0;
+  /// What the engine's weight changes are fenced on while this replica leads
+  /// (nullopt: not leading, or nothing to fence on).
+  [[nodiscard]] virtual std::optional<server::commit_fence> fence() const { return std::nullopt; }
 };
 
 }  // namespace quikedge::rollout

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace quikedge::server {
@@ -21,12 +22,23 @@ enum class change_source {
   rollout,    ///< the rollout engine
 };
 
+/// A change a fleet's rollout leader makes is stored only while `key` (its
+/// leader key in etcd) still has the create_revision it had when this replica
+/// was elected. A leader deposed while its change was on the way (its lease
+/// ran out, a successor already shifted weight) must not overwrite its
+/// successor's weights.
+struct commit_fence {
+  std::string key;
+  std::int64_t create_revision = 0;
+};
+
 /// Who asked for a change, for the state and the audit log.
 struct change_origin {
   std::string actor;   ///< token name, "signal" or "rollout"
   std::string client;  ///< client address of the admin call, or "local"
   std::string reason;
   change_source source = change_source::admin_api;
+  std::optional<commit_fence> fence{};  ///< set by the rollout engine in a fleet
 };
 
 /// Result of a change request: empty error means applied.

@@ -68,6 +68,13 @@ class etcd_rollout_leadership final : public rollout::rollout_persistence,
   }
   [[nodiscard]] std::optional<rollout::replica_ref> leader() const override { return leader_; }
   [[nodiscard]] const std::string& self_id() const override { return id_; }
+  /// The leader key and the create_revision this replica's election gave it.
+  [[nodiscard]] std::optional<server::commit_fence> fence() const override {
+    if (!leading_) {
+      return std::nullopt;
+    }
+    return server::commit_fence{leader_key_, fence_};
+  }
 
   // rollout_persistence: the PREFIX/rollout/state key
   void save(const rollout::stored_rollout& stored) override;

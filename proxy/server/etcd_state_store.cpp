@@ -172,7 +172,7 @@ void etcd_state_store::run_front() {
 void etcd_state_store::check_expected(const std::shared_ptr<pending_commit>& call) {
   client_->call(
       "/v3/kv/range", etcd::range_request(key_, false),
-      [this, call](const boost::system::error_code& ec, unsigned status, std::string body) {
+      [this, call](const boost::system::error_code& ec, unsigned status, const std::string& body) {
         if (call->answered || stopped_) {
           return;
         }
@@ -225,60 +225,81 @@ void etcd_state_store::call_for(const std::shared_ptr<pending_commit>& call, std
 }
 
 void etcd_state_store::send_txn(const std::shared_ptr<pending_commit>& call) {
-  call_for(call, "/v3/kv/txn",
-           etcd::compare_and_put_request(key_, call->value, call->base_revision),
-           [this, call](const boost::system::error_code& ec, unsigned status, std::string body) {
-             etcd::gateway_error error;
-             auto answer = ec ? std::nullopt : etcd::parse_txn(body, &error);
-             if (!answer) {
-               // Maybe applied, maybe not: what the store holds decides.
-               call->last_error = etcd_failure(ec, status, error);
-               if (ec) {
-                 set_up(false, call->last_error);
-               }
-               verify(call);
-               return;
-             }
-             set_up(true, "");
-             if (answer->succeeded) {
-               succeed(call, answer->header.revision);
-               return;
-             }
-             std::optional<etcd::key_value> current;
-             if (!answer->current.empty()) {
-               current = answer->current.front();
-             }
-             if (current && current->value == call->value) {
-               succeed(call, current->mod_revision);  // an earlier try of this very call went in
-               return;
-             }
-             conflict(call, current);
-           });
+  // Every write of a change goes through here, its retries and rebases too, so
+  // a fenced change is never stored once the fence has moved.
+  const auto& fence = call->change.origin.fence;
+  std::string txn =
+      fence ? etcd::fenced_compare_and_put_request(key_, call->value, call->base_revision,
+                                                   fence->key, fence->create_revision)
+            : etcd::compare_and_put_request(key_, call->value, call->base_revision);
+  call_for(
+      call, "/v3/kv/txn", std::move(txn),
+      [this, call](const boost::system::error_code& ec, unsigned status, const std::string& body) {
+        etcd::gateway_error error;
+        auto answer = ec ? std::nullopt : etcd::parse_txn(body, &error);
+        if (!answer) {
+          // Maybe applied, maybe not: what the store holds decides.
+          call->last_error = etcd_failure(ec, status, error);
+          if (ec) {
+            set_up(false, call->last_error);
+          }
+          verify(call);
+          return;
+        }
+        set_up(true, "");
+        if (answer->succeeded) {
+          succeed(call, answer->header.revision);
+          return;
+        }
+        std::optional<etcd::key_value> current;
+        const etcd::key_value* fence_now = nullptr;
+        for (const auto& kv : answer->current) {
+          if (kv.key == key_) {
+            current = kv;
+          } else if (call->change.origin.fence && kv.key == call->change.origin.fence->key) {
+            fence_now = &kv;
+          }
+        }
+        if (current && current->value == call->value) {
+          succeed(call, current->mod_revision);  // an earlier try of this very call went in
+          return;
+        }
+        if (const auto& fence = call->change.origin.fence;
+            fence &&
+            (fence_now == nullptr || fence_now->create_revision != fence->create_revision)) {
+          fail(call, 409,
+               "this replica no longer leads the rollout (its leader key " + fence->key +
+                   " is gone or was created anew): the change was not stored");
+          return;
+        }
+        conflict(call, current);
+      });
 }
 
 void etcd_state_store::verify(const std::shared_ptr<pending_commit>& call) {
-  call_for(call, "/v3/kv/range", etcd::range_request(key_, false),
-           [this, call](const boost::system::error_code& ec, unsigned status, std::string body) {
-             etcd::gateway_error error;
-             auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
-             if (!answer) {
-               call->last_error = etcd_failure(ec, status, error);
-               retry_later(call, false, std::chrono::milliseconds(200));
-               return;
-             }
-             set_up(true, "");
-             std::optional<etcd::key_value> current;
-             if (!answer->kvs.empty()) {
-               current = answer->kvs.front();
-             }
-             if (current && current->value == call->value) {
-               succeed(call, current->mod_revision);
-             } else if ((current ? current->mod_revision : 0) == call->base_revision) {
-               retry_later(call, true, std::chrono::milliseconds(100));  // not applied: try again
-             } else {
-               conflict(call, current);
-             }
-           });
+  call_for(
+      call, "/v3/kv/range", etcd::range_request(key_, false),
+      [this, call](const boost::system::error_code& ec, unsigned status, const std::string& body) {
+        etcd::gateway_error error;
+        auto answer = ec ? std::nullopt : etcd::parse_range(body, &error);
+        if (!answer) {
+          call->last_error = etcd_failure(ec, status, error);
+          retry_later(call, false, std::chrono::milliseconds(200));
+          return;
+        }
+        set_up(true, "");
+        std::optional<etcd::key_value> current;
+        if (!answer->kvs.empty()) {
+          current = answer->kvs.front();
+        }
+        if (current && current->value == call->value) {
+          succeed(call, current->mod_revision);
+        } else if ((current ? current->mod_revision : 0) == call->base_revision) {
+          retry_later(call, true, std::chrono::milliseconds(100));  // not applied: try again
+        } else {
+          conflict(call, current);
+        }
+      });
 }
 
 void etcd_state_store::retry_later(const std::shared_ptr<pending_commit>& call, bool txn,

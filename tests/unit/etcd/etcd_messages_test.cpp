@@ -152,6 +152,25 @@ TEST(EtcdMessages, CompareAndPutBody) {
   EXPECT_TRUE(body.at("failure").as_array().at(0).as_object().contains("request_range"));
 }
 
+TEST(EtcdMessages, FencedCompareAndPutBodyComparesBothKeysAndReadsBothOnFailure) {
+  auto body =
+      json::parse(fenced_compare_and_put_request("/q/state", "{}", 41, "/q/rollout/leader", 9))
+          .as_object();
+  const auto& compares = body.at("compare").as_array();
+  ASSERT_EQ(compares.size(), 2U);
+  EXPECT_EQ(compares.at(0).as_object().at("target"), "MOD");
+  EXPECT_EQ(compares.at(0).as_object().at("mod_revision"), "41");
+  EXPECT_EQ(compares.at(1).as_object().at("target"), "CREATE");
+  EXPECT_EQ(compares.at(1).as_object().at("create_revision"), "9");
+  EXPECT_EQ(compares.at(1).as_object().at("key").as_string(), base64_encode("/q/rollout/leader"));
+  const auto& failure = body.at("failure").as_array();
+  ASSERT_EQ(failure.size(), 2U);
+  EXPECT_EQ(failure.at(0).as_object().at("request_range").as_object().at("key").as_string(),
+            base64_encode("/q/state"));
+  EXPECT_EQ(failure.at(1).as_object().at("request_range").as_object().at("key").as_string(),
+            base64_encode("/q/rollout/leader"));
+}
+
 TEST(EtcdMessages, WatchBody) {
   auto body = json::parse(watch_request("/q/", true, 12)).as_object();
   const auto& create = body.at("create_request").as_object();

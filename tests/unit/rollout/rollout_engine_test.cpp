@@ -75,6 +75,37 @@ TEST(RolloutEngine, FirstStepIsAChangeFromTheRolloutSource) {
   EXPECT_EQ(engine.state(), rollout_state::progressing);
 }
 
+/// A fleet's leadership held by this replica, fenced on a key of revision 42.
+struct held_leadership final : rollout_leadership {
+  std::string id = "replica-a";
+  bool leading() const override { return true; }
+  std::optional<replica_ref> leader() const override { return replica_ref{id, "127.0.0.1:1"}; }
+  const std::string& self_id() const override { return id; }
+  std::optional<server::commit_fence> fence() const override {
+    return server::commit_fence{"/q/rollout/leader", 42};
+  }
+};
+
+TEST(RolloutEngine, ALeadersChangesAreFencedOnItsLeaderKeyAndAProcessAlonesAreNot) {
+  boost::asio::io_context io;
+  fake_traffic traffic;
+  memory_persistence saved;
+  held_leadership leadership;
+  rollout_engine engine(io, traffic, saved, &leadership);
+  engine.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
+  ASSERT_EQ(traffic.calls.size(), 1U);
+  ASSERT_TRUE(traffic.calls[0].second.fence);
+  EXPECT_EQ(traffic.calls[0].second.fence->key, "/q/rollout/leader");
+  EXPECT_EQ(traffic.calls[0].second.fence->create_revision, 42);
+
+  fake_traffic alone_traffic;
+  memory_persistence alone_saved;
+  rollout_engine alone(io, alone_traffic, alone_saved, nullptr);
+  alone.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
+  ASSERT_EQ(alone_traffic.calls.size(), 1U);
+  EXPECT_FALSE(alone_traffic.calls[0].second.fence);
+}
+
 TEST(RolloutEngine, ItsOwnCommitsDoNotEndIt) {
   boost::asio::io_context io;
   fake_traffic traffic;
