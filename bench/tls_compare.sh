@@ -12,7 +12,10 @@
 #
 # Environment: DURATION (s per sample, default 5), ROUNDS (default 3), PIN (1:
 # clients on CPU 0, servers on CPU 1), TESTS (a comma-separated subset of
-# "handshakes rsa,handshakes ecdsa,requests ecdsa,requests rsa", the default). Starts everything it measures and stops
+# "handshakes rsa,handshakes ecdsa,requests ecdsa,requests rsa", the default),
+# PAIRED (1: each round drives both servers at the same time, one client each,
+# so that whatever else the machine does slows both alike; the per-round ratio
+# then moves far less than between samples taken one after the other). Starts everything it measures and stops
 # only those PIDs.
 set -euo pipefail
 
@@ -102,17 +105,43 @@ sample() {  # sample WHAT TARGET -> "rate server_cpu_us_per_operation"
     'BEGIN { printf "%d %.1f\n", r, (r > 0 ? t / hz * 1e6 / (r * d) : 0) }'
 }
 
-echo "quikedge bench/tls_compare.sh: ${duration}s samples, $rounds rounds, pinned=$pin, $(nproc) CPUs"
+cpu_us_per_op() {  # cpu_us_per_op TICKS RATE -> server CPU µs per operation
+  awk -v t="$1" -v r="$2" -v hz="$hz" -v d="$duration" \
+    'BEGIN { printf "%.1f\n", (r > 0 ? t / hz * 1e6 / (r * d) : 0) }'
+}
+sample_paired() {  # sample_paired WHAT KIND -> "q n qc nc", both servers driven at once
+  local qb nb qp np q n
+  qb=$(cpu_ticks "${pid_of[quikedge-$2]}")
+  nb=$(cpu_ticks "${pid_of[nginx-$2]}")
+  $1 "${port[quikedge-$2]}" >"$work/paired-q" &
+  qp=$!
+  $1 "${port[nginx-$2]}" >"$work/paired-n" &
+  np=$!
+  wait "$qp" "$np"
+  q=$(cat "$work/paired-q")
+  n=$(cat "$work/paired-n")
+  echo "$q $n $(cpu_us_per_op $(($(cpu_ticks "${pid_of[quikedge-$2]}") - qb)) "$q")" \
+    "$(cpu_us_per_op $(($(cpu_ticks "${pid_of[nginx-$2]}") - nb)) "$n")"
+}
+
+echo "quikedge bench/tls_compare.sh: ${duration}s samples, $rounds rounds, pinned=$pin, paired=${PAIRED:-0}, $(nproc) CPUs"
 printf '%-22s %10s %10s %9s %12s %12s\n' measure quikedge nginx "q÷nginx" "q cpu µs/op" "n cpu µs/op"
 IFS=, read -r -a tests <<<"${TESTS:-handshakes rsa,handshakes ecdsa,requests ecdsa,requests rsa}"
 for test in "${tests[@]}"; do
   read -r what kind <<<"$test"
   : >"$work/$what-$kind"
   for _ in $(seq 1 "$rounds"); do
+    if [ "${PAIRED:-0}" = 1 ]; then
+      sample_paired "$what" "$kind" >>"$work/$what-$kind"
+      continue
+    fi
     read -r q qc < <(sample "$what" "quikedge-$kind")
     read -r n nc < <(sample "$what" "nginx-$kind")
     echo "$q $n $qc $nc" >>"$work/$what-$kind"
   done
+  if [ -n "${SHOW_ROUNDS:-}" ]; then
+    sed "s/^/  round: /" "$work/$what-$kind"
+  fi
   q=$(awk '{ print $1 }' "$work/$what-$kind" | median)
   n=$(awk '{ print $2 }' "$work/$what-$kind" | median)
   qc=$(awk '{ print $3 }' "$work/$what-$kind" | median)
