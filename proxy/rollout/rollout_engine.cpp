@@ -225,7 +225,11 @@ void rollout_engine::apply(const rollout_effect& effect, server::change_origin o
     origin.fence = leadership_->fence();
   }
   auto finished = [this, done = std::move(done)](const server::change_result& result) {
-    if (!result.error.empty()) {
+    if (result.fenced_out) {
+      // Deposed on the way: the successor owns the rollout (and its document),
+      // and this replica follows it from the leadership's next beat.
+      std::cerr << "quikedge: rollout change not stored: " << result.error << std::endl;
+    } else if (!result.error.empty()) {
       std::cerr << "quikedge: rollout change refused: " << result.error << std::endl;
       if (is_active(machine_.state())) {
         machine_.fail("a rollout change was refused: " + result.error);

@@ -45,6 +45,9 @@ struct change_origin {
 struct change_result {
   int status = 200;
   std::string error;
+  /// Refused because its commit_fence moved: the replica that made it no
+  /// longer leads the rollout, and its successor carries on.
+  bool fenced_out = false;
 };
 
 using done_fn = std::function<void(change_result)>;

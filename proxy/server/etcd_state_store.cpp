@@ -269,7 +269,8 @@ void etcd_state_store::send_txn(const std::shared_ptr<pending_commit>& call) {
             (fence_now == nullptr || fence_now->create_revision != fence->create_revision)) {
           fail(call, 409,
                "this replica no longer leads the rollout (its leader key " + fence->key +
-                   " is gone or was created anew): the change was not stored");
+                   " is gone or was created anew): the change was not stored",
+               true);
           return;
         }
         conflict(call, current);
@@ -364,11 +365,11 @@ void etcd_state_store::succeed(const std::shared_ptr<pending_commit>& call, std:
 }
 
 void etcd_state_store::fail(const std::shared_ptr<pending_commit>& call, int status,
-                            const std::string& error) {
+                            const std::string& error, bool fenced_out) {
   call->answered = true;
   call->deadline_timer->cancel();
   queue_.pop_front();
-  call->done({status, error}, call->next);
+  call->done({status, error, fenced_out}, call->next);
   run_front();
 }
 

@@ -78,7 +78,8 @@ class etcd_state_store final : public state_store {
   void conflict(const std::shared_ptr<pending_commit>& call,
                 const std::optional<etcd::key_value>& current);
   void succeed(const std::shared_ptr<pending_commit>& call, std::int64_t revision);
-  void fail(const std::shared_ptr<pending_commit>& call, int status, const std::string& error);
+  void fail(const std::shared_ptr<pending_commit>& call, int status, const std::string& error,
+            bool fenced_out = false);
   void retry_later(const std::shared_ptr<pending_commit>& call, bool txn,
                    std::chrono::milliseconds delay);
 

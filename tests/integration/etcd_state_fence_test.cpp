@@ -128,6 +128,7 @@ TEST_F(EtcdStateFenceTest, ADeposedLeadersChangeIsRefusedAndTheSuccessorsWeights
   // Unfenced, this change would be rebased on the successor's state and win.
   auto refused = commit(80, old_fence);
   EXPECT_EQ(refused.status, 409) << refused.error;
+  EXPECT_TRUE(refused.fenced_out);
   EXPECT_NE(refused.error.find("no longer leads the rollout"), std::string::npos) << refused.error;
   auto state = stored();
   ASSERT_TRUE(state);
@@ -160,6 +161,7 @@ TEST_F(EtcdStateFenceTest, AnUnfencedChangeIsRebasedOnAConcurrentOne) {
        }()));
   auto result = commit(80, 0);
   EXPECT_EQ(result.status, 200) << result.error;
+  EXPECT_FALSE(result.fenced_out);
   EXPECT_EQ(stored()->weights.at("blue"), 80u);
 }
 

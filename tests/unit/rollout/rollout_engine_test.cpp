@@ -14,15 +14,18 @@ struct fake_traffic final : traffic_control {
   config cfg = server::test::two_stacks(100, 0);
   server::weight_map live{{"blue", 100}, {"green", 0}};
   std::vector<std::pair<std::string, server::change_origin>> calls;
+  server::change_result answer{200, ""};  ///< what set_weights answers
 
   const config& settings() const override { return cfg; }
   const server::weight_map& weights() const override { return live; }
   void set_weights(const server::weight_map& weights, std::optional<std::uint64_t>,
                    const server::change_origin& origin, const std::string& action,
                    server::done_fn done) override {
-    live = weights;
     calls.emplace_back(action, origin);
-    done({200, ""});
+    if (answer.error.empty()) {
+      live = weights;
+    }
+    done(answer);
   }
   void rollback(const std::optional<std::string>& to, const server::change_origin& origin,
                 server::done_fn done) override {
@@ -104,6 +107,24 @@ TEST(RolloutEngine, ALeadersChangesAreFencedOnItsLeaderKeyAndAProcessAlonesAreNo
   alone.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
   ASSERT_EQ(alone_traffic.calls.size(), 1U);
   EXPECT_FALSE(alone_traffic.calls[0].second.fence);
+}
+
+TEST(RolloutEngine, AChangeFencedOutLeavesTheRolloutToTheSuccessorWhereARefusalFailsIt) {
+  boost::asio::io_context io;
+  fake_traffic traffic;
+  memory_persistence saved;
+  held_leadership leadership;
+  rollout_engine engine(io, traffic, saved, &leadership);
+  traffic.answer = {409, "this replica no longer leads the rollout", true};
+  engine.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
+  EXPECT_EQ(engine.state(), rollout_state::progressing);  // not this replica's to end
+
+  fake_traffic refusing;
+  memory_persistence refusing_saved;
+  rollout_engine refused(io, refusing, refusing_saved, &leadership);
+  refusing.answer = {400, "refused"};
+  refused.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
+  EXPECT_EQ(refused.state(), rollout_state::aborted);
 }
 
 TEST(RolloutEngine, ItsOwnCommitsDoNotEndIt) {
