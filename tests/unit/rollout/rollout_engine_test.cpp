@@ -4,6 +4,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <utility>
+
 #include "rollout/rollout_engine.hpp"
 #include "unit/server/two_stack_config.hpp"
 
@@ -89,42 +91,42 @@ struct held_leadership final : rollout_leadership {
   }
 };
 
-TEST(RolloutEngine, ALeadersChangesAreFencedOnItsLeaderKeyAndAProcessAlonesAreNot) {
-  boost::asio::io_context io;
+/// An engine that has begun a rollout to green, its traffic answering `answer`.
+struct begun_rollout {
+  begun_rollout(boost::asio::io_context& io, const rollout_leadership* leadership,
+                server::change_result answer = {200, ""})
+      : engine(io, traffic, saved, leadership) {
+    traffic.answer = std::move(answer);
+    engine.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
+  }
   fake_traffic traffic;
   memory_persistence saved;
-  held_leadership leadership;
-  rollout_engine engine(io, traffic, saved, &leadership);
-  engine.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
-  ASSERT_EQ(traffic.calls.size(), 1U);
-  ASSERT_TRUE(traffic.calls[0].second.fence);
-  EXPECT_EQ(traffic.calls[0].second.fence->key, "/q/rollout/leader");
-  EXPECT_EQ(traffic.calls[0].second.fence->create_revision, 42);
+  rollout_engine engine;
+};
 
-  fake_traffic alone_traffic;
-  memory_persistence alone_saved;
-  rollout_engine alone(io, alone_traffic, alone_saved, nullptr);
-  alone.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
-  ASSERT_EQ(alone_traffic.calls.size(), 1U);
-  EXPECT_FALSE(alone_traffic.calls[0].second.fence);
+TEST(RolloutEngine, ALeadersChangesAreFencedOnItsLeaderKeyAndAProcessAlonesAreNot) {
+  boost::asio::io_context io;
+  held_leadership leadership;
+  begun_rollout leader(io, &leadership);
+  ASSERT_EQ(leader.traffic.calls.size(), 1U);
+  const auto& fence = leader.traffic.calls[0].second.fence;
+  ASSERT_TRUE(fence);
+  EXPECT_EQ(fence->key, "/q/rollout/leader");
+  EXPECT_EQ(fence->create_revision, 42);
+
+  begun_rollout alone(io, nullptr);
+  ASSERT_EQ(alone.traffic.calls.size(), 1U);
+  EXPECT_FALSE(alone.traffic.calls[0].second.fence);
 }
 
 TEST(RolloutEngine, AChangeFencedOutLeavesTheRolloutToTheSuccessorWhereARefusalFailsIt) {
   boost::asio::io_context io;
-  fake_traffic traffic;
-  memory_persistence saved;
   held_leadership leadership;
-  rollout_engine engine(io, traffic, saved, &leadership);
-  traffic.answer = {409, "this replica no longer leads the rollout", true};
-  engine.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
-  EXPECT_EQ(engine.state(), rollout_state::progressing);  // not this replica's to end
+  begun_rollout deposed(io, &leadership, {409, "this replica no longer leads the rollout", true});
+  EXPECT_EQ(deposed.engine.state(), rollout_state::progressing);  // not this replica's to end
 
-  fake_traffic refusing;
-  memory_persistence refusing_saved;
-  rollout_engine refused(io, refusing, refusing_saved, &leadership);
-  refusing.answer = {400, "refused"};
-  refused.begin(to_green(), {"ops", "local", ""}, [](server::change_result) {});
-  EXPECT_EQ(refused.state(), rollout_state::aborted);
+  begun_rollout refused(io, &leadership, {400, "refused"});
+  EXPECT_EQ(refused.engine.state(), rollout_state::aborted);
 }
 
 TEST(RolloutEngine, ItsOwnCommitsDoNotEndIt) {
