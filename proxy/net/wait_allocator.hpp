@@ -31,9 +31,10 @@ class wait_allocator {
   using value_type = T;
 
   wait_allocator() noexcept = default;
+  /// Rebinding to another type, as Asio does for its operation: implicit.
   template <class U>
-  wait_allocator(const wait_allocator<U>& /*other*/) noexcept {
-  }  // NOLINT(google-explicit-constructor)
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  wait_allocator(const wait_allocator<U>& /*other*/) noexcept {}
 
   T* allocate(std::size_t count) {
     return static_cast<T*>(wait_allocator_detail::take_block(count * sizeof(T)));
