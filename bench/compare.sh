@@ -11,8 +11,12 @@
 # counted by perf stat on its PID) and CPU microseconds (utime + stime from
 # /proc/PID/stat), which a noisy machine moves far less than throughput.
 #
+# At one connection the figure that matters is the cost, syscalls per request; the
+# run ends with where they go for quikedge on epoll (per syscall, EAGAIN reads and
+# MSG_PEEK probes apart), from syscall tracepoints over one more sample.
+#
 # Environment: DURATION (s per sample, default 5), ROUNDS (default 3),
-# CONNECTIONS (default "64 256"), PIN (1: wrk on CPU 0, the rest on CPU 1),
+# CONNECTIONS (default "1 64 256"), PIN (1: wrk on CPU 0, the rest on CPU 1),
 # BASELINE (another quikedge binary, e.g. the last release: measured beside the
 # others as "before", with the median per-round ratio quikedge÷before).
 # It starts everything it measures and stops only those PIDs.
@@ -23,7 +27,7 @@ root=$(cd "$here/.." && pwd)
 bin=${BIN_DIR:-$root/build/bin}
 duration=${DURATION:-5}
 rounds=${ROUNDS:-3}
-connections=${CONNECTIONS:-"64 256"}
+connections=${CONNECTIONS:-"1 64 256"}
 pin=${PIN:-1}
 baseline=${BASELINE:-}
 work=$(mktemp -d /tmp/quikedge-compare.XXXXXX)
@@ -177,8 +181,8 @@ for conns in $connections; do
   done
   echo
   echo "connections=$conns (median of $rounds rounds)"
-  printf '%-10s %10s %9s %9s %12s %12s %10s %10s\n' target req/s p50_ms p99_ms "req/s÷nginx" \
-    "p99÷nginx" "sys/req" "cpu_us/req"
+  printf '%-10s %10s %9s %9s %12s %12s %12s %10s %10s\n' target req/s p50_ms p99_ms "req/s÷nginx" \
+    "req/s÷hapx" "p99÷nginx" "sys/req" "cpu_us/req"
   for target in "${targets[@]}"; do
     rps=$(awk '{print $2}' "$work/c$conns.$target" | median)
     p50=$(awk '{print $3}' "$work/c$conns.$target" | median)
@@ -188,11 +192,14 @@ for conns in $connections; do
     ratio_rps=$(for r in $(seq 1 "$rounds"); do
       awk -v t="$target" '$1 == t { a = $2 } $1 == "nginx" { b = $2 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
     done | median)
+    ratio_haproxy=$(for r in $(seq 1 "$rounds"); do
+      awk -v t="$target" '$1 == t { a = $2 } $1 == "haproxy" { b = $2 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
+    done | median)
     ratio_p99=$(for r in $(seq 1 "$rounds"); do
       awk -v t="$target" '$1 == t { a = $4 } $1 == "nginx" { b = $4 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
     done | median)
-    printf '%-10s %10.0f %9.3f %9.3f %12.2f %12.2f %10.2f %10.2f\n' "$target" "$rps" "$p50" "$p99" \
-      "$ratio_rps" "$ratio_p99" "$sys" "$us"
+    printf '%-10s %10.0f %9.3f %9.3f %12.2f %12.2f %12.2f %10.2f %10.2f\n' "$target" "$rps" "$p50" \
+      "$p99" "$ratio_rps" "$ratio_haproxy" "$ratio_p99" "$sys" "$us"
   done
   if [ -n "$baseline" ]; then
     ratio=$(for r in $(seq 1 "$rounds"); do
@@ -201,6 +208,38 @@ for conns in $connections; do
     echo "quikedge÷before (median per-round req/s ratio): $ratio"
   fi
 done
+
+# syscall_breakdown TARGET CONNS: one more sample, the target's syscalls per request by
+# kind (tracepoints on its PID; a read returning EAGAIN is one that had to wait).
+syscall_breakdown() {
+  local target=$1 conns=$2 out requests
+  local -a events=(raw_syscalls:sys_enter syscalls:sys_enter_epoll_wait syscalls:sys_enter_recvfrom
+    syscalls:sys_enter_sendmsg syscalls:sys_enter_sendto syscalls:sys_enter_epoll_ctl
+    syscalls:sys_enter_io_uring_enter)
+  local -a args=()
+  for e in "${events[@]}"; do args+=(-e "$e"); done
+  args+=(-e syscalls:sys_exit_recvfrom --filter 'ret == -11')
+  args+=(-e syscalls:sys_enter_recvfrom --filter 'flags == 2')
+  perf stat -x, "${args[@]}" -p "${pid_of[$target]}" -o "$work/breakdown.perf" &
+  local perf_pid=$!
+  sleep 0.2  # perf attaches before the sample starts; the count is per request anyway
+  out=$($(client_cpu) wrk -t1 -c"$conns" -d"${duration}s" "${url[$target]}" 2>&1)
+  kill -INT "$perf_pid"
+  wait "$perf_pid" 2>/dev/null || true
+  requests=$(awk '/ requests in / { print $1 }' <<<"$out")
+  echo
+  echo "$target at $conns connection(s): syscalls per request by kind ($requests requests)"
+  awk -F, -v n="${requests:-0}" 'n > 0 && $3 != "" {
+      name = $3; sub(/^(raw_)?syscalls:/, "", name)
+      if (seen[name]++) name = (name ~ /exit/ ? name : name " with MSG_PEEK")
+      if (name == "sys_exit_recvfrom") name = "recvfrom returning EAGAIN"
+      if ($1 + 0 > 0) printf "  %-36s %6.2f\n", name, $1 / n }' "$work/breakdown.perf"
+}
+if perf stat -e syscalls:sys_enter_recvfrom -p "${pid_of[quikedge]}" -- true >/dev/null 2>&1; then
+  for conns in $connections; do
+    if [ "$conns" = 1 ] && [ "$epoll_too" = 1 ]; then syscall_breakdown qe_epoll 1; fi
+  done
+fi
 
 rss_targets=(quikedge nginx haproxy)
 if [ "$epoll_too" = 1 ]; then rss_targets=(quikedge qe_epoll nginx haproxy); fi
