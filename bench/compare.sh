@@ -219,7 +219,7 @@ syscall_breakdown() {
   local -a args=()
   for e in "${events[@]}"; do args+=(-e "$e"); done
   args+=(-e syscalls:sys_exit_recvfrom --filter 'ret == -11')
-  args+=(-e syscalls:sys_enter_recvfrom --filter 'flags == 2')
+  args+=(-e syscalls:sys_enter_recvfrom --filter 'flags == 66')  # MSG_PEEK | MSG_DONTWAIT
   perf stat -x, "${args[@]}" -p "${pid_of[$target]}" -o "$work/breakdown.perf" &
   local perf_pid=$!
   sleep 0.2  # perf attaches before the sample starts; the count is per request anyway
