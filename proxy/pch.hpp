@@ -1,6 +1,11 @@
 // Precompiled header: the heavy Boost headers that most translation units use.
 #pragma once
 
+#ifdef QUIKEDGE_IO_URING_BUILD
+// Asio's socket operations are templates instantiated in every translation unit
+// that reads or writes a socket, so their SQE wrapper comes before any of them.
+#include "net/io_uring_single_buffer_ops.hpp"
+#endif
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
