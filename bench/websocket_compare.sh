@@ -8,7 +8,7 @@
 # syscalls and CPU microseconds (bench/lib.sh cost_begin/cost_end).
 # Environment: DURATION (s per sample, default 5), ROUNDS (default 3), SIZES
 # (default "64 4096"), ECHO_CONNS (default 64), PIN (1: client on CPU 0, the rest on
-# CPU 1). It starts everything it measures and stops only those PIDs.
+# CPU 1), IDLE_WAIT (s before the second RSS reading, default 3). It starts everything it measures and stops only those PIDs.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -169,7 +169,13 @@ for size in $sizes; do
       "$(col 4)" "$(col 5)"
   done
 done
+rss_of() { awk '/VmRSS/ { print $2 }' "/proc/${pid_of[$1]}/status" 2>/dev/null || echo "?"; }
 for name in "${targets[@]}"; do
-  rss=$(awk '/VmRSS/ { print $2 }' "/proc/${pid_of[$name]}/status" 2>/dev/null || echo "?")
-  echo "RSS after the run: $name ${rss} KiB"
+  echo "RSS after the run: $name $(rss_of "$name") KiB"
+done
+# And once the sockets have been closed a while, as bench/compare.sh reports it
+# (quikedge gives relay buffers back, then trims malloc after 2 s without traffic).
+sleep "${IDLE_WAIT:-3}"
+for name in "${targets[@]}"; do
+  echo "RSS ${IDLE_WAIT:-3} s later: $name $(rss_of "$name") KiB"
 done
