@@ -1,5 +1,7 @@
 #include "h2/request_head_builder.hpp"
 
+#include "http/message_head.hpp"
+
 namespace quikedge::h2 {
 namespace {
 
@@ -64,6 +66,12 @@ int request_head_builder::finish(bool has_body, std::string& out) const {
   }
   const std::string& host = authority_.empty() ? host_ : authority_;
   if (method_.empty() || path_.empty() || host.empty() || bad_scheme_) {
+    return 400;
+  }
+  // A host field naming another authority than :authority is malformed (RFC 9113
+  // 8.3.1). Forwarding one of the two would let the client choose which name the
+  // upstream serves and which one anything that read the other saw.
+  if (!authority_.empty() && !host_.empty() && !http::iequals(authority_, host_)) {
     return 400;
   }
   // Origin-form only (or "*" for OPTIONS), as an HTTP/1 upstream expects: an

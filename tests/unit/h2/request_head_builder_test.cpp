@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "h2/request_head_builder.hpp"
 
@@ -18,6 +20,25 @@ TEST(RequestHeadBuilder, PseudoHeadersMakeTheRequestLineAndHost) {
   std::string head;
   ASSERT_EQ(builder.finish(false, head), 0);
   EXPECT_EQ(head, "GET /a?b=1 HTTP/1.1\r\nhost: example.com\r\naccept: */*\r\n\r\n");
+}
+
+TEST(RequestHeadBuilder, AHostFieldOtherThanTheAuthorityIsRefused) {
+  const auto finish_with = [](std::string_view authority, std::string_view host) {
+    request_head_builder builder(65536);
+    builder.add(":method", "GET");
+    builder.add(":scheme", "https");
+    builder.add(":authority", authority);
+    builder.add(":path", "/");
+    builder.add("host", host);
+    std::string head;
+    const int status = builder.finish(false, head);
+    return std::make_pair(status, head);
+  };
+  EXPECT_EQ(finish_with("example.com", "other.example").first, 400);
+  EXPECT_EQ(finish_with("example.com", "example.com:443").first, 400);
+  const auto [status, head] = finish_with("example.com", "Example.COM");
+  ASSERT_EQ(status, 0);
+  EXPECT_EQ(head, "GET / HTTP/1.1\r\nhost: example.com\r\n\r\n");
 }
 
 TEST(RequestHeadBuilder, CookieCrumbsAreJoinedIntoOneField) {
@@ -41,7 +62,7 @@ TEST(RequestHeadBuilder, ConnectionSpecificFieldsAndExpectAreDropped) {
   builder.add("connection", "close");
   builder.add("transfer-encoding", "chunked");
   builder.add("expect", "100-continue");
-  builder.add("host", "other");
+  builder.add("host", "A");  // the same authority: sent once, as :authority has it
   builder.add("content-length", "3");
   std::string head;
   ASSERT_EQ(builder.finish(true, head), 0);
