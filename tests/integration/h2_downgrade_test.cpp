@@ -290,26 +290,7 @@ class h2_downgrade_fixture : public testing::Test {
     if (auto errors = upstream.errors(); !errors.empty()) {
       return failure() << "the upstream could not parse: " << errors.front();
     }
-    auto stray = [&](bool closed_counts) {
-      const auto connections = upstream.connections();
-      std::vector<std::size_t> parsed_bytes(connections.size());
-      for (const auto& r : upstream.requests()) {
-        parsed_bytes[r.connection] += r.raw.size();
-      }
-      for (std::size_t i = 0; i < connections.size(); ++i) {
-        if (connections[i].received.size() != parsed_bytes[i] &&
-            !(closed_counts && connections[i].peer_closed)) {
-          return testing::AssertionFailure() << "upstream connection " << i << " received "
-                                             << connections[i].received.size() - parsed_bytes[i]
-                                             << " bytes that are not a whole request"
-                                             << (closed_counts ? " and was not closed" : "");
-        }
-      }
-      return testing::AssertionSuccess();
-    };
-    if (auto whole = partial_ok ? eventually([&] { return stray(true); }, std::chrono::seconds(3))
-                                : stray(false);
-        !whole) {
+    if (auto whole = upstream.only_whole_requests(partial_ok); !whole) {
       return failure() << whole.message();
     }
     return testing::AssertionSuccess();

@@ -154,6 +154,27 @@ testing::AssertionResult recording_upstream::wait_for_requests(
   return result;
 }
 
+testing::AssertionResult recording_upstream::only_whole_requests(bool partial_ok) const {
+  auto stray = [&](bool closed_counts) {
+    const auto all = connections();
+    std::vector<std::size_t> parsed_bytes(all.size());
+    for (const auto& r : requests()) {
+      parsed_bytes[r.connection] += r.raw.size();
+    }
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (all[i].received.size() != parsed_bytes[i] && !(closed_counts && all[i].peer_closed)) {
+        return testing::AssertionFailure()
+               << "upstream connection " << i << " received "
+               << all[i].received.size() - parsed_bytes[i] << " bytes that are not a whole request"
+               << (closed_counts ? " and was not closed" : "");
+      }
+    }
+    return testing::AssertionSuccess();
+  };
+  return partial_ok ? eventually([&] { return stray(true); }, std::chrono::seconds(3))
+                    : stray(false);
+}
+
 testing::AssertionResult recording_upstream::wait_for_target(
     std::string_view target, std::chrono::milliseconds timeout) const {
   auto seen = [&] {

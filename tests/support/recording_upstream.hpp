@@ -124,6 +124,12 @@ class recording_upstream {
   /// Waits (polling, bounded) until at least `count` requests were parsed.
   testing::AssertionResult wait_for_requests(
       std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+  /// Every byte each connection received belongs to a request it parsed. With
+  /// `partial_ok`, a connection may instead end in part of a request if it was closed
+  /// (a body refused while it streamed): polled for up to 3 s, since the proxy closes
+  /// that connection after the refusal. Otherwise the next request on it would
+  /// extend the cut one.
+  [[nodiscard]] testing::AssertionResult only_whole_requests(bool partial_ok) const;
   /// Waits until a request for `target` was parsed.
   testing::AssertionResult wait_for_target(
       std::string_view target, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
