@@ -259,41 +259,7 @@ class h2_downgrade_fixture : public testing::Test {
     const auto all = upstream.requests();
     const std::vector<recorded_request> got(all.begin() + static_cast<std::ptrdiff_t>(base),
                                             all.end());
-    auto failure = [&]() { return testing::AssertionFailure() << "\n" << upstream.describe(); };
-    if (got.size() != expected.size()) {
-      auto result = failure();
-      result << "the upstream parsed " << got.size() << " requests, expected " << expected.size()
-             << ":";
-      for (const auto& r : got) {
-        result << "\n  " << printable(r.method) << " " << printable(r.target) << " body '"
-               << printable(r.body) << "'";
-      }
-      return result;
-    }
-    for (std::size_t i = 0; i < got.size(); ++i) {
-      const auto& r = got[i];
-      const auto& w = expected[i];
-      if (r.method != w.method || r.target != w.target || r.body != w.body) {
-        return failure() << "request " << i << " is " << printable(r.method) << " "
-                         << printable(r.target) << " body '" << printable(r.body) << "', expected "
-                         << w.method << " " << printable(w.target) << " body '" << printable(w.body)
-                         << "'";
-      }
-      if (w.host && r.header("Host") != *w.host) {
-        return failure() << "request " << i << " has Host '" << printable(r.header("Host"))
-                         << "', expected '" << *w.host << "'";
-      }
-      if (auto framed = framed_canonically(r); !framed) {
-        return framed;
-      }
-    }
-    if (auto errors = upstream.errors(); !errors.empty()) {
-      return failure() << "the upstream could not parse: " << errors.front();
-    }
-    if (auto whole = upstream.only_whole_requests(partial_ok); !whole) {
-      return failure() << whole.message();
-    }
-    return testing::AssertionSuccess();
+    return requests_match(upstream, got, expected, partial_ok);
   }
 
   /// Some upstream connection was closed by the proxy holding a request cut short:

@@ -117,36 +117,29 @@ std::size_t recorded_proxy::warm_pool() {
   return upstream.request_count();
 }
 
-testing::AssertionResult recorded_proxy::upstream_saw(std::size_t base,
-                                                      const std::vector<expected_request>& expected,
-                                                      bool partial_ok) {
-  if (auto sentinel = answered_itself("/sentinel"); !sentinel) {
-    return sentinel;
-  }
-  if (auto seen = upstream.wait_for_target("/sentinel"); !seen) {
-    return seen;
-  }
-  auto all = upstream.requests();
-  std::vector<recorded_request> got(all.begin() + static_cast<std::ptrdiff_t>(base), all.end());
-  auto wanted = expected;
-  wanted.push_back({"GET", "/sentinel", ""});
+testing::AssertionResult requests_match(const recording_upstream& upstream,
+                                        const std::vector<recorded_request>& got,
+                                        const std::vector<expected_request>& expected,
+                                        bool partial_ok) {
   auto failure = [&]() { return testing::AssertionFailure() << "\n" << upstream.describe(); };
-  if (got.size() != wanted.size()) {
+  if (got.size() != expected.size()) {
     auto result = failure();
-    result << "the upstream parsed " << got.size() << " requests, expected " << wanted.size()
+    result << "the upstream parsed " << got.size() << " requests, expected " << expected.size()
            << ":";
     for (const auto& r : got) {
-      result << "\n  " << r.method << " " << r.target << " body '" << printable(r.body) << "'";
+      result << "\n  " << printable(r.method) << " " << printable(r.target) << " body '"
+             << printable(r.body) << "'";
     }
     return result;
   }
   for (std::size_t i = 0; i < got.size(); ++i) {
     const auto& r = got[i];
-    const auto& w = wanted[i];
+    const auto& w = expected[i];
     if (r.method != w.method || r.target != w.target || r.body != w.body) {
-      return failure() << "request " << i << " is " << r.method << " " << r.target << " body '"
-                       << printable(r.body) << "', expected " << w.method << " " << w.target
-                       << " body '" << printable(w.body) << "'";
+      return failure() << "request " << i << " is " << printable(r.method) << " "
+                       << printable(r.target) << " body '" << printable(r.body) << "', expected "
+                       << w.method << " " << printable(w.target) << " body '" << printable(w.body)
+                       << "'";
     }
     if (w.host && r.header("Host") != *w.host) {
       return failure() << "request " << i << " has Host '" << printable(r.header("Host"))
@@ -163,6 +156,22 @@ testing::AssertionResult recorded_proxy::upstream_saw(std::size_t base,
     return failure() << whole.message();
   }
   return testing::AssertionSuccess();
+}
+
+testing::AssertionResult recorded_proxy::upstream_saw(std::size_t base,
+                                                      const std::vector<expected_request>& expected,
+                                                      bool partial_ok) {
+  if (auto sentinel = answered_itself("/sentinel"); !sentinel) {
+    return sentinel;
+  }
+  if (auto seen = upstream.wait_for_target("/sentinel"); !seen) {
+    return seen;
+  }
+  auto all = upstream.requests();
+  std::vector<recorded_request> got(all.begin() + static_cast<std::ptrdiff_t>(base), all.end());
+  auto wanted = expected;
+  wanted.push_back({"GET", "/sentinel", ""});
+  return requests_match(upstream, got, wanted, partial_ok);
 }
 
 std::vector<recorded_request> recorded_proxy::expect_case(const request_case& c) {

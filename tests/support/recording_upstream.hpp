@@ -214,6 +214,14 @@ std::string smuggled_request();
 /// with canonical chunks (no extensions, no leading zeros, no trailers).
 testing::AssertionResult framed_canonically(const recorded_request& request);
 
+/// `got` (requests `upstream` parsed) is exactly `expected`: method, target, body and
+/// Host, each framed canonically; nothing failed to parse; and every byte received is
+/// part of a whole request (see only_whole_requests for `partial_ok`).
+testing::AssertionResult requests_match(const recording_upstream& upstream,
+                                        const std::vector<recorded_request>& got,
+                                        const std::vector<expected_request>& expected,
+                                        bool partial_ok);
+
 /// One quikedge (workers: 1, short timeouts, 64 KiB body limit) whose only stack
 /// "origin" is a recording_upstream.
 class recorded_proxy : public ::testing::Test {
