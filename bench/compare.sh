@@ -169,6 +169,15 @@ measure() {  # measure URL CONNS PID -> "rps p50_ms p99_ms syscalls/req cpu_us/r
     END { printf "%.0f %.3f %.3f %s %s\n", rps, p50, p99, sys, us }' <<<"$out"
 }
 
+# round_ratio TARGET REFERENCE COLUMN: the median over rounds of TARGET's COLUMN (2:
+# req/s, 4: p99) divided by REFERENCE's in the same round, at $conns connections.
+round_ratio() {
+  for r in $(seq 1 "$rounds"); do
+    awk -v t="$1" -v ref="$2" -v c="$3" '$1 == t { a = $c } $1 == ref { b = $c }
+      END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
+  done | median
+}
+
 echo
 echo "quikedge bench/compare.sh: ${duration}s samples, $rounds rounds, pinned=$pin, $(nproc) CPUs"
 for conns in $connections; do
@@ -189,22 +198,14 @@ for conns in $connections; do
     p99=$(awk '{print $4}' "$work/c$conns.$target" | median)
     sys=$(awk '{print $5}' "$work/c$conns.$target" | median)
     us=$(awk '{print $6}' "$work/c$conns.$target" | median)
-    ratio_rps=$(for r in $(seq 1 "$rounds"); do
-      awk -v t="$target" '$1 == t { a = $2 } $1 == "nginx" { b = $2 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
-    done | median)
-    ratio_haproxy=$(for r in $(seq 1 "$rounds"); do
-      awk -v t="$target" '$1 == t { a = $2 } $1 == "haproxy" { b = $2 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
-    done | median)
-    ratio_p99=$(for r in $(seq 1 "$rounds"); do
-      awk -v t="$target" '$1 == t { a = $4 } $1 == "nginx" { b = $4 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
-    done | median)
+    ratio_rps=$(round_ratio "$target" nginx 2)
+    ratio_haproxy=$(round_ratio "$target" haproxy 2)
+    ratio_p99=$(round_ratio "$target" nginx 4)
     printf '%-10s %10.0f %9.3f %9.3f %12.2f %12.2f %12.2f %10.2f %10.2f\n' "$target" "$rps" "$p50" \
       "$p99" "$ratio_rps" "$ratio_haproxy" "$ratio_p99" "$sys" "$us"
   done
   if [ -n "$baseline" ]; then
-    ratio=$(for r in $(seq 1 "$rounds"); do
-      awk '$1 == "quikedge" { a = $2 } $1 == "before" { b = $2 } END { printf "%.3f\n", a / b }' "$work/c$conns.round$r"
-    done | median)
+    ratio=$(round_ratio quikedge before 2)
     echo "quikedge÷before (median per-round req/s ratio): $ratio"
   fi
 done
